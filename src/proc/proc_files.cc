@@ -1,0 +1,102 @@
+#include "proc/proc_files.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace parkscope {
+namespace {
+
+// Large enough that /proc/PID/status or stat arrive in one read, small enough
+// to live on the stack.
+constexpr size_t kChunkBytes = 8192;
+
+// Closes the descriptor on every return path.
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+  ~FdCloser() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+ private:
+  int fd_;
+};
+
+// read() that retries EINTR: a signal delivered to the collector must not
+// turn into a spurious "could not read" for a thread.
+ssize_t ReadRetryingEintr(int fd, char* buf, size_t len) {
+  ssize_t n;
+  do {
+    n = read(fd, buf, len);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+}  // namespace
+
+ReadResult ReadProcFile(const std::string& path, size_t max_bytes) {
+  ReadResult result;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    result.err = errno;
+    return result;
+  }
+  FdCloser closer(fd);
+  char buf[kChunkBytes];
+  while (result.text.size() < max_bytes) {
+    size_t want = max_bytes - result.text.size();
+    if (want > sizeof buf) want = sizeof buf;
+    ssize_t n = ReadRetryingEintr(fd, buf, want);
+    if (n < 0) {
+      result.err = errno;
+      return result;
+    }
+    if (n == 0) return result;  // EOF within the cap
+    result.text.append(buf, static_cast<size_t>(n));
+  }
+  // At the cap: one more byte tells a file of exactly max_bytes from a longer
+  // one, without reading (and discarding) the rest of a huge file.
+  char probe;
+  ssize_t n = ReadRetryingEintr(fd, &probe, 1);
+  if (n < 0) {
+    result.err = errno;
+  } else if (n > 0) {
+    result.truncated = true;
+  }
+  return result;
+}
+
+std::string TaskPath(Pid pid, Tid tid, std::string_view leaf) {
+  std::string path = "/proc/" + std::to_string(pid) + "/task/" +
+                     std::to_string(tid);
+  if (!leaf.empty()) {
+    path += '/';
+    path += leaf;
+  }
+  return path;
+}
+
+std::string ProcPath(Pid pid, std::string_view leaf) {
+  std::string path = "/proc/" + std::to_string(pid);
+  if (!leaf.empty()) {
+    path += '/';
+    path += leaf;
+  }
+  return path;
+}
+
+std::optional<std::string> ReadLink(const std::string& path) {
+  // readlink does not NUL-terminate and silently truncates to the buffer, so
+  // the length it returns is the only trustworthy size.
+  char buf[PATH_MAX];
+  ssize_t n = readlink(path.c_str(), buf, sizeof buf);
+  if (n < 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+}  // namespace parkscope

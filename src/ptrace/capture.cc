@@ -1,0 +1,260 @@
+#include "ptrace/capture.h"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "proc/proc_files.h"
+#include "proc/status_parser.h"
+#include "proc/task_list.h"
+#include "ptrace/disturbed_calls.h"
+#include "ptrace/remote_memory.h"
+#include "ptrace/signal_guard.h"
+#include "ptrace/thread_stop.h"
+
+namespace parkscope {
+namespace {
+
+// When sp lies in no mapping we knew of (a thread created after maps were
+// read), copy this much and let the short read stop at the first hole.
+constexpr uint64_t kUnknownStackWindow = 64 * 1024;
+constexpr size_t kMapsMax = 64 << 20;
+
+std::vector<MapEntry> ReadMaps(Pid pid, Tid any_tid) {
+  auto file = ReadProcFile(ProcPath(pid, "maps"), kMapsMax);
+  // A zombie leader has an empty /proc/PID/maps; a live thread still has
+  // the process's maps under its own task directory.
+  if ((!file.ok() || file.text.empty()) && any_tid != 0) {
+    file = ReadProcFile(TaskPath(pid, any_tid, "maps"), kMapsMax);
+  }
+  if (!file.ok()) return {};
+  return ParseMaps(file.text).entries;
+}
+
+// Copies [sp - red zone, end of sp's mapping), at most max_bytes.
+void CopyStack(Tid tid, const std::vector<MapEntry>& maps, size_t max_bytes,
+               RawThread* thread) {
+  const uint64_t sp = thread->regs.sp();
+  uint64_t start = sp >= kRedZoneBytes ? sp - kRedZoneBytes : 0;
+  uint64_t end;
+  const MapEntry* mapping = FindMapping(maps, sp);
+  if (mapping != nullptr) {
+    start = std::max(start, mapping->start);
+    end = mapping->end;
+  } else {
+    end = start + kUnknownStackWindow;
+    thread->note = "stack mapping unknown; copied up to 64 KiB";
+  }
+  if (end - start > max_bytes) {
+    end = start + max_bytes;
+    thread->note = "stack cut at " + std::to_string(max_bytes / 1024) +
+                   " KiB (--max-stack)";
+  }
+  thread->stack.resize(end - start);
+  long got = ReadRemote(tid, start, thread->stack.data(), thread->stack.size());
+  thread->stack.resize(got > 0 ? static_cast<size_t>(got) : 0);
+  thread->stack_start = start;
+  if (got <= 0) thread->note = "stack unreadable";
+}
+
+enum class Plan { kSkip, kStop, kNoStop };
+
+Plan PlanFor(Pid pid, const TaskProbe& probe, const CaptureOptions& options,
+             std::string* why) {
+  if (probe.state == 'Z' || probe.state == 'X') {
+    *why = "zombie: exited, no stack";
+    return Plan::kSkip;
+  }
+  const bool in_syscall =
+      probe.syscall && probe.syscall->kind == SyscallState::Kind::kInSyscall;
+  // Uninterruptible sleep reports a ptrace stop only when it leaves the
+  // kernel, which may be never; its sp/pc are readable without a stop.
+  if (probe.state == 'D' && probe.syscall &&
+      probe.syscall->kind != SyscallState::Kind::kRunning) {
+    *why = "in uninterruptible sleep: unwound without stopping";
+    return Plan::kNoStop;
+  }
+  if (options.stop_all || options.consistent || !in_syscall) return Plan::kStop;
+  const int nr = probe.syscall->nr;
+  if (IsAlwaysDisturbedByStop(nr) ||
+      (IsSocketCall(nr) && SocketHasTimeout(pid, probe.syscall->args[0]))) {
+    *why = "not stopped: a stop would make its syscall " + std::to_string(nr) +
+           " return EINTR (use --stop-all); unwound from sp/pc only";
+    return Plan::kNoStop;
+  }
+  return Plan::kStop;
+}
+
+std::string DescribeStopFailure(const ThreadStop& stop) {
+  switch (stop.status()) {
+    case StopStatus::kGone: return "exited during capture";
+    case StopStatus::kAlreadyTraced: return "traced by another process";
+    case StopStatus::kNoPermission: return "no permission to trace (EPERM)";
+    case StopStatus::kTimeout: return "did not stop within the stop timeout";
+    default: return std::string("ptrace failed: ") + strerror(stop.err());
+  }
+}
+
+// Reads registers and stack of a thread that `stop` holds.
+void CopyStopped(const std::vector<MapEntry>& maps, const CaptureOptions& options,
+                 const ThreadStop& stop, RawThread* thread) {
+  if (stop.status() != StopStatus::kStopped) {
+    thread->error = DescribeStopFailure(stop);
+    return;
+  }
+  if (int err = ReadRegisters(thread->tid, &thread->regs); err != 0) {
+    thread->error = std::string("reading registers failed: ") + strerror(err);
+    return;
+  }
+  CopyStack(thread->tid, maps, options.max_stack_bytes, thread);
+  thread->method = CaptureMethod::kPtraceStop;
+}
+
+// A thread parked in the kernel cannot move its stack, so a copy taken
+// without stopping it is exact as long as it stays parked. Re-reading the
+// syscall line afterwards tells whether it did.
+void CaptureNoStop(Pid pid, const std::vector<MapEntry>& maps,
+                   const CaptureOptions& options, RawThread* thread) {
+  const SyscallState& before = *thread->probe.syscall;
+  thread->regs = RegistersFromSpPc(before.sp, before.pc);
+  std::string why = thread->note;
+  CopyStack(thread->tid, maps, options.max_stack_bytes, thread);
+  if (!thread->note.empty() && thread->note != why) why += "; " + thread->note;
+  thread->note = why;
+  auto after_file = ReadProcFile(TaskPath(pid, thread->tid, "syscall"), 512);
+  auto after = after_file.ok() ? ParseSyscall(after_file.text) : std::nullopt;
+  if (!after || after->sp != before.sp || after->pc != before.pc ||
+      after->nr != before.nr) {
+    thread->note += "; woke during the copy, stack may be torn";
+  }
+  thread->method = CaptureMethod::kNoStop;
+}
+
+void RecordHeld(const ThreadStop& stop, RawThread* thread, CaptureStats* stats) {
+  thread->held_ns = stop.held_ns();
+  const uint64_t us = static_cast<uint64_t>(stop.held_ns() / 1000);
+  stats->threads_stopped_total_us += us;
+  if (us >= stats->longest_stop_us) {
+    stats->longest_stop_us = us;
+    stats->longest_stop_tid = thread->tid;
+  }
+}
+
+CaptureStatus Summarize(RawCapture* capture) {
+  size_t captured = 0, no_permission = 0, traced = 0, failed = 0;
+  for (const auto& t : capture->threads) {
+    if (t.method != CaptureMethod::kNone) ++captured;
+    if (t.error.empty()) continue;
+    ++failed;
+    if (t.error.find("no permission") != std::string::npos) ++no_permission;
+    if (t.error.find("another process") != std::string::npos) ++traced;
+  }
+  capture->stats.complete = failed == 0;
+  if (failed == 0) return CaptureStatus::kOk;
+  if (captured > 0) return CaptureStatus::kPartial;
+  if (traced > 0) return CaptureStatus::kAlreadyTraced;
+  if (no_permission > 0) return CaptureStatus::kNoPermission;
+  return CaptureStatus::kError;
+}
+
+}  // namespace
+
+RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
+  RawCapture capture;
+  capture.pid = pid;
+  const int64_t began = MonotonicNs();
+  SignalGuard signals;
+
+  TaskList tasks = ListTasks(pid);
+  if (tasks.status != ListStatus::kOk || tasks.tids.empty()) {
+    capture.status = CaptureStatus::kGone;
+    capture.error = "no process with pid " + std::to_string(pid);
+    return capture;
+  }
+  if (auto status_file = ReadProcFile(ProcPath(pid, "status"), 16384);
+      status_file.ok()) {
+    auto status = ParseStatus(status_file.text);
+    if (status && status->tracer_pid != 0) {
+      capture.status = CaptureStatus::kAlreadyTraced;
+      capture.error = "pid " + std::to_string(pid) +
+                      " is already traced by pid " +
+                      std::to_string(status->tracer_pid);
+      return capture;
+    }
+  }
+  capture.maps = ReadMaps(pid, tasks.tids.back());
+
+  std::set<Tid> seen;
+  std::vector<ThreadStop> frozen;  // --consistent: held until all are copied
+  for (int pass = 0; pass < options.max_passes; ++pass) {
+    if (pass > 0) tasks = ListTasks(pid);
+    if (tasks.status != ListStatus::kOk) break;
+    capture.stats.passes = pass + 1;
+    size_t new_threads = 0;
+    for (Tid tid : tasks.tids) {
+      if (!seen.insert(tid).second) continue;
+      ++new_threads;
+      if (signals.Interrupted()) {
+        capture.status = CaptureStatus::kInterrupted;
+        capture.error = "interrupted; every thread was released";
+        return capture;  // `frozen` detaches on the way out
+      }
+      RawThread thread;
+      thread.tid = tid;
+      thread.probe = ProbeTask(pid, tid);
+      if (!thread.probe.exists) continue;  // exited between list and probe
+      std::string why;
+      Plan plan = PlanFor(pid, thread.probe, options, &why);
+      thread.note = why;
+      if (plan == Plan::kNoStop) {
+        CaptureNoStop(pid, capture.maps, options, &thread);
+      } else if (plan == Plan::kStop) {
+        ThreadStop stop(tid);
+        stop.Begin();
+        stop.Wait(options.stop_timeout_ns);
+        if (stop.status() == StopStatus::kGone) continue;
+        if (options.consistent) {
+          frozen.push_back(std::move(stop));
+        } else {
+          CopyStopped(capture.maps, options, stop, &thread);
+          stop.Release();
+          RecordHeld(stop, &thread, &capture.stats);
+        }
+      }
+      capture.threads.push_back(std::move(thread));
+    }
+    if (new_threads == 0) break;
+  }
+
+  if (options.consistent) {
+    capture.stats.consistent = true;
+    for (auto& stop : frozen) {
+      auto it = std::find_if(capture.threads.begin(), capture.threads.end(),
+                             [&](const RawThread& t) { return t.tid == stop.tid(); });
+      if (it != capture.threads.end()) CopyStopped(capture.maps, options, stop, &*it);
+    }
+    for (auto& stop : frozen) stop.Release();
+    for (auto& stop : frozen) {
+      auto it = std::find_if(capture.threads.begin(), capture.threads.end(),
+                             [&](const RawThread& t) { return t.tid == stop.tid(); });
+      if (it != capture.threads.end()) RecordHeld(stop, &*it, &capture.stats);
+    }
+  }
+
+  for (const auto& t : capture.threads) {
+    if (t.method != CaptureMethod::kNone) {
+      capture.memory_tid = t.tid;
+      break;
+    }
+  }
+  if (capture.threads.empty()) {
+    capture.status = CaptureStatus::kGone;
+    capture.error = "pid " + std::to_string(pid) + " exited during the capture";
+  } else {
+    capture.status = Summarize(&capture);
+  }
+  capture.stats.wall_us = static_cast<uint64_t>((MonotonicNs() - began) / 1000);
+  return capture;
+}
+
+}  // namespace parkscope

@@ -1,0 +1,47 @@
+#include "ptrace/task_probe.h"
+
+#include "proc/comm.h"
+#include "proc/proc_files.h"
+#include "proc/stat_parser.h"
+
+namespace parkscope {
+namespace {
+
+// Sizes well above what the kernel writes; anything longer is not /proc.
+constexpr size_t kStatMax = 4096;
+constexpr size_t kSyscallMax = 512;
+constexpr size_t kSchedMax = 16384;
+
+}  // namespace
+
+TaskProbe ProbeTask(Pid pid, Tid tid) {
+  TaskProbe probe;
+  auto stat_file = ReadProcFile(TaskPath(pid, tid, "stat"), kStatMax);
+  if (!stat_file.ok()) return probe;
+  probe.exists = true;
+  if (auto stat = ParseStat(stat_file.text)) {
+    probe.state = stat->state;
+    probe.name = stat->comm;
+  }
+  // comm in stat is the same 16-byte name; read comm only if stat failed.
+  if (probe.name.empty()) probe.name = ReadThreadName(pid, tid);
+
+  auto syscall_file = ReadProcFile(TaskPath(pid, tid, "syscall"), kSyscallMax);
+  if (syscall_file.ok()) probe.syscall = ParseSyscall(syscall_file.text);
+
+  auto sched_file = ReadProcFile(TaskPath(pid, tid, "sched"), kSchedMax);
+  if (sched_file.ok()) {
+    probe.sched = ParseSched(sched_file.text);
+    // Our own exec_start is "now" on the same scheduler clock; read it
+    // right after the target's so the difference is the target's idle time.
+    auto self_file = ReadProcFile("/proc/thread-self/sched", kSchedMax);
+    if (probe.sched && self_file.ok()) {
+      if (auto self = ParseSched(self_file.text)) {
+        probe.blocked_ns = BlockedNs(*probe.sched, *self);
+      }
+    }
+  }
+  return probe;
+}
+
+}  // namespace parkscope

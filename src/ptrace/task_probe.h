@@ -1,0 +1,26 @@
+// What /proc says about one thread, read before the thread is stopped: a
+// ptrace stop wakes the thread, which rewrites its state, its syscall line
+// and its last-ran time, so these must be read first.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "model/snapshot.h"
+#include "proc/sched_parser.h"
+#include "proc/syscall_parser.h"
+
+namespace parkscope {
+
+struct TaskProbe {
+  bool exists = false;  // false: the thread was gone before we looked
+  std::string name;
+  char state = '?';
+  std::optional<SyscallState> syscall;
+  std::optional<SchedInfo> sched;
+  std::optional<int64_t> blocked_ns;  // time since it last ran, from sched
+};
+
+TaskProbe ProbeTask(Pid pid, Tid tid);
+
+}  // namespace parkscope

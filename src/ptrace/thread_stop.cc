@@ -1,0 +1,130 @@
+#include "ptrace/thread_stop.h"
+
+#include <sched.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "proc/proc_files.h"
+#include "proc/stat_parser.h"
+#include "proc/status_parser.h"
+
+namespace parkscope {
+
+int64_t MonotonicNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
+}
+
+ThreadStop::ThreadStop(ThreadStop&& other) noexcept { *this = std::move(other); }
+
+ThreadStop& ThreadStop::operator=(ThreadStop&& other) noexcept {
+  if (this != &other) {
+    Release();
+    tid_ = other.tid_;
+    seized_ = std::exchange(other.seized_, false);
+    status_ = other.status_;
+    err_ = other.err_;
+    pending_signal_ = other.pending_signal_;
+    interrupted_at_ns_ = other.interrupted_at_ns_;
+    held_ns_ = other.held_ns_;
+  }
+  return *this;
+}
+
+// PTRACE_SEIZE answers EPERM, not ESRCH, for a thread that is already
+// exiting (exit_state set), so EPERM alone does not mean "no permission":
+// look at the thread before blaming the user's privileges.
+StopStatus ThreadStop::ClassifySeizeFailure(int err) {
+  err_ = err;
+  if (err == ESRCH) return StopStatus::kGone;
+  if (err != EPERM) return StopStatus::kError;
+  auto stat_file = ReadProcFile("/proc/" + std::to_string(tid_) + "/stat", 4096);
+  if (!stat_file.ok()) return StopStatus::kGone;
+  auto stat = ParseStat(stat_file.text);
+  if (stat && (stat->state == 'Z' || stat->state == 'X')) return StopStatus::kGone;
+  auto status_file =
+      ReadProcFile("/proc/" + std::to_string(tid_) + "/status", 16384);
+  if (status_file.ok()) {
+    auto status = ParseStatus(status_file.text);
+    if (status && status->tracer_pid != 0) return StopStatus::kAlreadyTraced;
+  }
+  return StopStatus::kNoPermission;
+}
+
+StopStatus ThreadStop::Begin() {
+  if (ptrace(PTRACE_SEIZE, tid_, nullptr, nullptr) != 0) {
+    return status_ = ClassifySeizeFailure(errno);
+  }
+  seized_ = true;
+  interrupted_at_ns_ = MonotonicNs();
+  if (ptrace(PTRACE_INTERRUPT, tid_, nullptr, nullptr) != 0) {
+    err_ = errno;
+    return status_ = (err_ == ESRCH ? StopStatus::kGone : StopStatus::kError);
+  }
+  return status_ = StopStatus::kTimeout;  // until Wait sees the stop
+}
+
+StopStatus ThreadStop::Wait(int64_t timeout_ns) {
+  if (!seized_ || status_ != StopStatus::kTimeout) return status_;
+  const int64_t deadline = MonotonicNs() + timeout_ns;
+  // Poll rather than block: a thread in uninterruptible sleep reports its
+  // stop only when it leaves the kernel, and a blocking waitpid would hang
+  // the whole capture on it. Yielding first gives the other CPU's tracee the
+  // few microseconds it needs; then back off to short sleeps.
+  for (int attempt = 0;; ++attempt) {
+    int wstatus = 0;
+    pid_t r = waitpid(tid_, &wstatus, __WALL | WNOHANG);
+    if (r == tid_) {
+      if (WIFEXITED(wstatus) || WIFSIGNALED(wstatus)) {
+        seized_ = false;  // the kernel dropped the trace with the thread
+        return status_ = StopStatus::kGone;
+      }
+      if (WIFSTOPPED(wstatus)) {
+        // Event stops (our interrupt, or a group-stop) carry no signal to
+        // give back. A signal-delivery-stop means the target was sent a
+        // signal meanwhile: hand it back on detach so it is delivered once.
+        if ((wstatus >> 16) != PTRACE_EVENT_STOP) {
+          pending_signal_ = WSTOPSIG(wstatus);
+        }
+        return status_ = StopStatus::kStopped;
+      }
+      continue;
+    }
+    if (r < 0) {
+      err_ = errno;
+      if (err_ == EINTR) continue;
+      seized_ = (err_ != ECHILD);
+      return status_ = (err_ == ECHILD ? StopStatus::kGone : StopStatus::kError);
+    }
+    if (MonotonicNs() >= deadline) return status_ = StopStatus::kTimeout;
+    if (attempt < 64) {
+      sched_yield();
+    } else {
+      timespec pause{0, 20'000};
+      nanosleep(&pause, nullptr);
+    }
+  }
+}
+
+void ThreadStop::Release() {
+  if (!seized_) return;
+  if (status_ == StopStatus::kTimeout) {
+    // PTRACE_DETACH needs a stopped tracee. Give it one last short chance;
+    // if it still has not stopped, the kernel clears the pending interrupt
+    // and detaches it when this process exits (exit_ptrace), which the
+    // dump command does right after the capture.
+    Wait(5'000'000);
+    if (status_ != StopStatus::kStopped) return;
+  }
+  ptrace(PTRACE_DETACH, tid_, nullptr,
+         reinterpret_cast<void*>(static_cast<long>(pending_signal_)));
+  seized_ = false;
+  held_ns_ = MonotonicNs() - interrupted_at_ns_;
+}
+
+}  // namespace parkscope

@@ -1,0 +1,148 @@
+#include "symbolize/module_session.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "ptrace/remote_memory.h"
+
+namespace parkscope {
+
+struct ModuleSource {
+  Pid pid = 0;
+  std::string path;       // as the target's maps name it
+  uint64_t first_start = 0, first_end = 0;  // the mapping at file offset 0
+  std::vector<uint8_t> image;  // the vDSO, copied from the target
+};
+
+namespace {
+
+// The vDSO is a whole ELF image of a page or two; anything bigger is not it.
+constexpr size_t kMaxVdsoBytes = 64 * 1024;
+
+int OpenInTargetRoot(Pid pid, const std::string& path) {
+  std::string root = "/proc/" + std::to_string(pid) + "/root";
+  int root_fd = open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) return -1;
+  open_how how{};
+  how.flags = O_RDONLY | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  int fd = static_cast<int>(
+      syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how));
+  close(root_fd);
+  return fd;
+}
+
+int OpenModuleFile(const ModuleSource& source) {
+  char link[128];
+  std::snprintf(link, sizeof link, "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
+                source.pid, source.first_start, source.first_end);
+  int fd = open(link, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) return fd;
+  return OpenInTargetRoot(source.pid, source.path);
+}
+
+int FindElf(Dwfl_Module*, void** userdata, const char*, Dwarf_Addr,
+            char** file_name, Elf** elfp) {
+  auto* source = static_cast<ModuleSource*>(*userdata);
+  if (source == nullptr) return -1;
+  if (!source->image.empty()) {
+    *elfp = elf_memory(reinterpret_cast<char*>(source->image.data()),
+                       source->image.size());
+    *file_name = nullptr;
+    return -1;
+  }
+  int fd = OpenModuleFile(*source);
+  // libdwfl searches for separate debuginfo next to this name and by
+  // build-id under /usr/lib/debug.
+  if (fd >= 0) *file_name = strdup(source->path.c_str());
+  return fd;
+}
+
+char* debuginfo_path = nullptr;  // libdwfl's default search path
+
+const Dwfl_Callbacks kCallbacks = {
+    .find_elf = FindElf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .section_address = nullptr,
+    .debuginfo_path = &debuginfo_path,
+};
+
+bool SameFile(const MapEntry& a, const MapEntry& b) {
+  return a.inode == b.inode && a.dev_major == b.dev_major &&
+         a.dev_minor == b.dev_minor && a.path == b.path;
+}
+
+}  // namespace
+
+std::unique_ptr<ModuleSession> ModuleSession::Create(
+    Pid pid, Tid memory_tid, const std::vector<MapEntry>& maps,
+    std::string* error) {
+  std::unique_ptr<ModuleSession> session(new ModuleSession);
+  session->pid_ = pid;
+  session->dwfl_ = dwfl_begin(&kCallbacks);
+  if (session->dwfl_ == nullptr) {
+    *error = std::string("libdwfl: ") + dwfl_errmsg(-1);
+    return nullptr;
+  }
+  dwfl_report_begin(session->dwfl_);
+  auto report = [&](std::unique_ptr<ModuleSource> source, uint64_t low,
+                    uint64_t high) {
+    Dwfl_Module* module = dwfl_report_module(session->dwfl_,
+                                             source->path.c_str(), low, high);
+    if (module == nullptr) return;  // overlaps another module: skip it
+    void** userdata = nullptr;
+    dwfl_module_info(module, &userdata, nullptr, nullptr, nullptr, nullptr,
+                     nullptr, nullptr);
+    if (userdata != nullptr) *userdata = source.get();
+    session->sources_.push_back(std::move(source));
+  };
+  for (size_t i = 0; i < maps.size();) {
+    const MapEntry& first = maps[i];
+    if (first.path == "[vdso]") {
+      auto source = std::make_unique<ModuleSource>();
+      source->pid = pid;
+      source->path = "[vdso]";
+      size_t size = std::min<uint64_t>(first.end - first.start, kMaxVdsoBytes);
+      source->image.resize(size);
+      if (ReadRemote(memory_tid, first.start, source->image.data(), size) ==
+          static_cast<long>(size)) {
+        report(std::move(source), first.start, first.end);
+      }
+      ++i;
+      continue;
+    }
+    if (!first.IsFile()) {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    bool executable = first.executable;
+    while (j < maps.size() && SameFile(maps[j], first)) {
+      executable |= maps[j].executable;
+      ++j;
+    }
+    if (executable && first.offset == 0) {
+      auto source = std::make_unique<ModuleSource>();
+      source->pid = pid;
+      source->path = first.path;
+      source->first_start = first.start;
+      source->first_end = first.end;
+      report(std::move(source), first.start, maps[j - 1].end);
+    }
+    i = j;
+  }
+  dwfl_report_end(session->dwfl_, nullptr, nullptr);
+  return session;
+}
+
+ModuleSession::~ModuleSession() {
+  if (dwfl_ != nullptr) dwfl_end(dwfl_);
+}
+
+}  // namespace parkscope

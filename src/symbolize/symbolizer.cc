@@ -1,0 +1,140 @@
+#include "symbolize/symbolizer.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+
+#include <cstdlib>
+
+#include "symbolize/demangle.h"
+
+namespace parkscope {
+namespace {
+
+// The scopes of one pc (dwarf_getscopes) go innermost first; we read only
+// the function-like ones. Bounded so a corrupt DIE tree cannot run long.
+constexpr int kMaxInlineDepth = 64;
+
+std::string BaseName(const char* path) {
+  if (path == nullptr) return "";
+  std::string_view p(path);
+  size_t slash = p.rfind('/');
+  return std::string(slash == std::string_view::npos ? p : p.substr(slash + 1));
+}
+
+// A function DIE's printable name: its linkage name demangled (qualified and
+// with parameters, like the ELF symbol), else its plain DW_AT_name.
+std::string DieFunctionName(Dwarf_Die* die) {
+  Dwarf_Attribute attr;
+  const char* linkage = nullptr;
+  if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) != nullptr ||
+      dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr) != nullptr) {
+    linkage = dwarf_formstring(&attr);
+  }
+  if (linkage != nullptr) return Demangle(linkage);
+  if (dwarf_attr_integrate(die, DW_AT_name, &attr) != nullptr) {
+    if (const char* name = dwarf_formstring(&attr)) return name;
+  }
+  return "";
+}
+
+// DW_AT_call_file / DW_AT_call_line of an inlined call: where, in its
+// caller, the inlined function was called.
+bool CallSite(Dwarf_Die* cudie, Dwarf_Die* inlined, std::string* file,
+              int* line) {
+  Dwarf_Attribute attr;
+  Dwarf_Word file_index = 0, line_no = 0;
+  if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_file, &attr), &file_index) != 0) {
+    return false;
+  }
+  dwarf_formudata(dwarf_attr(inlined, DW_AT_call_line, &attr), &line_no);
+  Dwarf_Files* files = nullptr;
+  size_t nfiles = 0;
+  if (dwarf_getsrcfiles(cudie, &files, &nfiles) != 0 || file_index >= nfiles) {
+    return false;
+  }
+  const char* name = dwarf_filesrc(files, file_index, nullptr, nullptr);
+  *file = name != nullptr ? name : "";
+  *line = static_cast<int>(line_no);
+  return true;
+}
+
+}  // namespace
+
+const std::vector<Frame>& Symbolizer::Symbolize(uint64_t pc, bool is_activation) {
+  const uint64_t key = (pc << 1) | (is_activation ? 1 : 0);
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return it->second;
+  return cache_.emplace(key, Lookup(pc, is_activation)).first->second;
+}
+
+std::vector<Frame> Symbolizer::Lookup(uint64_t pc, bool is_activation) {
+  Frame outer;
+  outer.pc = pc;
+  outer.is_activation = is_activation;
+  const uint64_t lookup_pc = is_activation || pc == 0 ? pc : pc - 1;
+
+  Dwfl_Module* module = dwfl_addrmodule(session_.dwfl(), lookup_pc);
+  if (module == nullptr) return {outer};
+  Dwarf_Addr module_start = 0;
+  const char* module_name = dwfl_module_info(module, nullptr, &module_start,
+                                             nullptr, nullptr, nullptr,
+                                             nullptr, nullptr);
+  outer.module = BaseName(module_name);
+  outer.module_offset = pc - module_start;
+
+  GElf_Off symbol_offset = 0;
+  GElf_Sym symbol;
+  const char* symbol_name = dwfl_module_addrinfo(
+      module, lookup_pc, &symbol_offset, &symbol, nullptr, nullptr, nullptr);
+  if (symbol_name != nullptr) {
+    outer.symbol = symbol_name;
+    outer.function = Demangle(symbol_name);
+    outer.function_offset = symbol_offset + (pc - lookup_pc);
+  }
+  if (Dwfl_Line* line = dwfl_module_getsrc(module, lookup_pc)) {
+    int line_no = 0;
+    const char* file = dwfl_lineinfo(line, nullptr, &line_no, nullptr, nullptr, nullptr);
+    if (file != nullptr) outer.file = file;
+    outer.line = line_no;
+  }
+
+  Dwarf_Addr bias = 0;
+  Dwarf_Die* cudie = dwfl_module_addrdie(module, lookup_pc, &bias);
+  if (cudie == nullptr) return {outer};
+  Dwarf_Die* scopes = nullptr;
+  int nscopes = dwarf_getscopes(cudie, lookup_pc - bias, &scopes);
+  if (nscopes <= 0) return {outer};
+
+  // Walk outward: each inlined_subroutine scope is a frame whose location is
+  // the current one; its call site becomes the location of the next frame.
+  std::vector<Frame> frames;
+  std::string file = outer.file;
+  int line = outer.line;
+  for (int i = 0; i < nscopes && i < kMaxInlineDepth; ++i) {
+    Dwarf_Die* scope = &scopes[i];
+    const int tag = dwarf_tag(scope);
+    if (tag == DW_TAG_inlined_subroutine) {
+      Frame inlined = outer;
+      inlined.inlined = true;
+      inlined.function = DieFunctionName(scope);
+      inlined.symbol.clear();
+      inlined.function_offset = 0;
+      inlined.file = file;
+      inlined.line = line;
+      frames.push_back(inlined);
+      if (!CallSite(cudie, scope, &file, &line)) {
+        file.clear();
+        line = 0;
+      }
+    } else if (tag == DW_TAG_subprogram) {
+      break;
+    }
+  }
+  std::free(scopes);
+  outer.file = file;
+  outer.line = line;
+  frames.push_back(outer);
+  return frames;
+}
+
+}  // namespace parkscope
