@@ -65,6 +65,34 @@ WaitReason ReasonFromFrames(const std::vector<Frame>& frames) {
   return WaitReason::kFutexWait;
 }
 
+// After any ptrace stop (ours, gdb's) or signal, the kernel resumes a timed
+// sleep, futex or poll as restart_syscall, whose arguments say nothing of the
+// original call. The libc frame on top of the stack still names it.
+WaitReason ReasonFromRestartedCall(const std::vector<Frame>& frames) {
+  for (const Frame& frame : frames) {
+    if (!FromLibc(frame)) {
+      if (!frame.module.empty()) break;
+      continue;
+    }
+    std::string_view name = frame.function;
+    while (name.starts_with('_')) name.remove_prefix(1);
+    if (name.find("nanosleep") != std::string_view::npos ||
+        name.starts_with("sleep") || name.starts_with("usleep")) {
+      return WaitReason::kSleep;
+    }
+    if (name.starts_with("epoll")) return WaitReason::kEpollWait;
+    if (name.starts_with("poll") || name.starts_with("ppoll") ||
+        name.starts_with("select") || name.starts_with("pselect")) {
+      return WaitReason::kPoll;
+    }
+    if (name.find("futex") != std::string_view::npos) return ReasonFromFrames(frames);
+    for (const auto& pattern : kPatterns) {
+      if (name.starts_with(pattern.prefix)) return pattern.reason;
+    }
+  }
+  return WaitReason::kOtherSyscall;
+}
+
 void SetFd(long fd, const FdKindOf& fd_kind, WaitState* wait) {
   wait->object = static_cast<uint64_t>(fd);
   wait->object_kind = "fd";
@@ -123,6 +151,9 @@ void ClassifySyscall(const SyscallState& sc, const std::vector<Frame>& frames,
       wait->reason = WaitReason::kSemWait;
       wait->object = a0;
       wait->object_kind = "semid";
+      return;
+    case SYS_restart_syscall:
+      wait->reason = ReasonFromRestartedCall(frames);
       return;
     default:
       wait->reason = WaitReason::kOtherSyscall;

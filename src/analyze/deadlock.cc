@@ -73,8 +73,9 @@ std::vector<Deadlock> FindDeadlocks(const ProcessSnapshot& snapshot) {
       break;
     }
   }
-  std::sort(deadlocks.begin(), deadlocks.end(),
-            [](const Deadlock& a, const Deadlock& b) { return a.tids < b.tids; });
+  std::sort(
+      deadlocks.begin(), deadlocks.end(),
+      [](const Deadlock& a, const Deadlock& b) { return a.tids < b.tids; });
   return deadlocks;
 }
 

@@ -12,7 +12,8 @@ namespace parkscope {
 namespace {
 
 // Label, site function, site file, site line, stripped-site fallback.
-using GroupKey = std::tuple<std::string, std::string, std::string, int, std::string>;
+using GroupKey =
+    std::tuple<std::string, std::string, std::string, int, std::string>;
 
 GroupKey KeyOf(const ThreadSnapshot& t) {
   WaitSite site = t.Site();

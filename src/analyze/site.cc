@@ -8,15 +8,22 @@ namespace {
 // Shell-style patterns over a module's file name. Only '*' is special, so
 // "[vdso]" is literal (fnmatch(3) would read it as a character class).
 constexpr std::array<std::string_view, 11> kRuntimeModules = {
-    "libc.so*",     "libc-*.so", "libpthread*", "libstdc++.so*",
-    "libgcc_s*",    "ld-linux*", "ld-*.so*",    "libm.so*",
-    "libparkscope_agent*", "linux-vdso*", "[vdso]",
+    "libc.so*",      "libc-*.so", "libpthread*",
+    "libstdc++.so*", "libgcc_s*", "ld-linux*",
+    "ld-*.so*",      "libm.so*",  "libparkscope_agent*",
+    "linux-vdso*",   "[vdso]",
 };
 
 // Libstdc++ and glibc headers. Code inlined from here (std::mutex::lock,
 // std::condition_variable::wait) or instantiated from here
 // (std::thread::_State_impl<...>::_M_run) is plumbing, never the site.
 constexpr std::string_view kSystemHeaderDir = "/usr/include/";
+
+// libstdc++'s regex executor recurses about once per subject character for
+// patterns like "(a|b)*c": a 30,000-character name overflowed an 8 MiB stack
+// in our test (a crash, not an exception). Demangled names past this length
+// are template monsters no wrapper regex is written for; they never match.
+constexpr size_t kMaxRegexSubject = 4096;
 
 // Glob match with '*' only. Iterative with one backtrack point, so it is
 // linear-ish and cannot recurse deeply on hostile names.
@@ -53,11 +60,12 @@ std::optional<RuntimeFrameFilter> RuntimeFrameFilter::WithUserRegexes(
   RuntimeFrameFilter filter;
   for (const std::string& pattern : patterns) {
     try {
-      filter.user_regexes_.emplace_back(pattern, std::regex::ECMAScript |
-                                                     std::regex::optimize);
+      filter.user_regexes_.emplace_back(
+          pattern, std::regex::ECMAScript | std::regex::optimize);
     } catch (const std::regex_error& e) {
       if (error != nullptr) {
-        *error = "invalid --runtime-frames regex '" + pattern + "': " + e.what();
+        *error =
+            "invalid --runtime-frames regex '" + pattern + "': " + e.what();
       }
       return std::nullopt;
     }
@@ -79,7 +87,9 @@ bool RuntimeFrameFilter::IsRuntime(const Frame& frame) const {
   if (frame.file.compare(0, kSystemHeaderDir.size(), kSystemHeaderDir) == 0) {
     return true;
   }
-  if (frame.function.empty()) return false;
+  if (frame.function.empty() || frame.function.size() > kMaxRegexSubject) {
+    return false;
+  }
   for (const std::regex& re : user_regexes_) {
     // libstdc++'s regex engine recurses per character and can throw
     // error_complexity or error_stack on huge template names; such a frame
@@ -102,7 +112,8 @@ int MarkRuntimeFrames(std::vector<Frame>& frames,
   return site;
 }
 
-void MarkRuntimeFrames(ThreadSnapshot& thread, const RuntimeFrameFilter& filter) {
+void MarkRuntimeFrames(ThreadSnapshot& thread,
+                       const RuntimeFrameFilter& filter) {
   thread.site_frame = MarkRuntimeFrames(thread.frames, filter);
 }
 

@@ -24,7 +24,8 @@ namespace parkscope {
 // User rules (--runtime-frames REGEX) mark the user's own wrappers, e.g. a
 // channel class, as runtime so the site becomes their caller. A user regex is
 // ECMAScript and is searched for (not anchored) in Frame::function; anchor it
-// with ^ and $ to match whole names.
+// with ^ and $ to match whole names. Names longer than 4096 characters are
+// not matched (std::regex recursion would risk the stack; see site.cc).
 class RuntimeFrameFilter {
  public:
   // Built-in rules only.
@@ -51,6 +52,7 @@ int MarkRuntimeFrames(std::vector<Frame>& frames,
                       const RuntimeFrameFilter& filter);
 
 // Marks the thread's frames and sets ThreadSnapshot::site_frame.
-void MarkRuntimeFrames(ThreadSnapshot& thread, const RuntimeFrameFilter& filter);
+void MarkRuntimeFrames(ThreadSnapshot& thread,
+                       const RuntimeFrameFilter& filter);
 
 }  // namespace parkscope

@@ -80,21 +80,29 @@ std::string PcKey(const std::vector<Frame>& frames) {
   return key;
 }
 
-// "#\t0xpc\tfunction+0xoff\tfile:line", at the lookup pc: a return address
-// minus one lies inside the call instruction (see STYLE.md on pc - 1).
+// "#\t0xpc\tfunction+0xoff\tfile:line", all at the lookup pc: a return
+// address minus one lies inside the call instruction (STYLE.md: symbolize
+// callers at pc - 1), which is also what Go's runtime.CallersFrames prints.
+// An inlined frame has no symbol of its own to be an offset from, so it
+// prints its name alone.
 Cells FrameCells(const Frame& f) {
-  bool caller = !f.is_activation && f.pc > 0;
-  Cells cells = {"#", Hex(caller ? f.pc - 1 : f.pc)};
+  uint64_t back = (!f.is_activation && f.pc > 0) ? 1 : 0;
+  Cells cells = {"#", Hex(f.pc - back)};
   std::string name = FunctionOf(f);
   if (name.empty()) {
     // Go prints the pc alone; the module offset is what a reader can use.
-    if (!f.module.empty()) cells.push_back(AddressOf(f, /*short_module=*/false));
+    if (!f.module.empty()) {
+      cells.push_back(Printable(f.module) + "+" +
+                      Hex(f.module_offset - std::min(back, f.module_offset)));
+    }
     return cells;
   }
-  uint64_t offset = f.function_offset;
-  if (caller && offset > 0) --offset;
-  cells.push_back(name + "+" + Hex(offset));
-  if (!f.file.empty()) cells.push_back(Printable(f.file) + ":" + std::to_string(f.line));
+  if (!f.inlined) {
+    name += "+" + Hex(f.function_offset - std::min(back, f.function_offset));
+  }
+  cells.push_back(std::move(name));
+  if (!f.file.empty())
+    cells.push_back(Printable(f.file) + ":" + std::to_string(f.line));
   return cells;
 }
 

@@ -15,7 +15,9 @@ namespace parkscope {
 // with the columns aligned by tabs exactly as Go's text/tabwriter (minwidth
 // 1, tabwidth 8, padding 1, padchar '\t') aligns them, and a blank line after
 // each record. The "#" lines show the lookup pc: pc - 1 for return addresses
-// (like Go's runtime.CallersFrames), the raw pc for exact frames.
+// (like Go's runtime.CallersFrames), the raw pc for exact frames; offsets
+// follow it. Inlined frames print no "+0xoff" (no symbol of their own); frames
+// without a function print module+0xoffset instead.
 // Threads without a stack (capture failed) are not counted: debug=1 has no
 // way to show them; the other reports do.
 void WriteDebug1(const ProcessSnapshot& snapshot, std::ostream& out);

@@ -21,7 +21,8 @@ void WriteLocationLine(const Frame& f, std::ostream& out) {
   out << Printable(f.file) << ':' << f.line;
   // Go prints the offset only for physical frames past the entry; an
   // inlined frame's offset would be its host function's.
-  if (!f.inlined && f.function_offset > 0) out << " +" << Hex(f.function_offset);
+  if (!f.inlined && f.function_offset > 0)
+    out << " +" << Hex(f.function_offset);
   out << '\n';
 }
 
@@ -34,8 +35,9 @@ void WriteFrame(const Frame& f, std::ostream& out) {
 }
 
 void WriteHeader(const ThreadSnapshot& t, std::ostream& out) {
+  // The label may be the target's own annotation: Printable, like names.
   out << "thread " << t.tid << ' ' << QuoteName(t.name) << " ["
-      << t.wait.Label();
+      << Printable(t.wait.Label());
   if (IsParked(t.wait.reason) && t.wait.blocked_ns) {
     out << FormatGoMinutes(*t.wait.blocked_ns);
   }

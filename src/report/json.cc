@@ -63,8 +63,8 @@ Json ThreadJson(const ThreadSnapshot& t) {
   j["stack_note"] = t.stack_note;
   j["capture_error"] = t.capture_error;
   j["stopped_us"] = t.stopped_us;
-  bool has_site = t.site_frame >= 0 &&
-                  static_cast<size_t>(t.site_frame) < t.frames.size();
+  bool has_site =
+      t.site_frame >= 0 && static_cast<size_t>(t.site_frame) < t.frames.size();
   j["site"] = has_site ? SiteJson(t.Site()) : Json(nullptr);
   j["frames"] = FramesJson(t.frames);
   if (t.created_by) {
@@ -112,7 +112,8 @@ void WriteJson(const ProcessSnapshot& snapshot, std::ostream& out) {
   j["taken_at_unix_ns"] = snapshot.taken_at_unix_ns;
   j["agent_present"] = snapshot.agent_present;
   Json threads = Json::array();
-  for (const ThreadSnapshot& t : snapshot.threads) threads.push_back(ThreadJson(t));
+  for (const ThreadSnapshot& t : snapshot.threads)
+    threads.push_back(ThreadJson(t));
   j["threads"] = std::move(threads);
   Json groups = Json::array();
   for (const StackGroup& g : snapshot.groups) groups.push_back(GroupJson(g));

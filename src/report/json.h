@@ -35,8 +35,9 @@ void WriteJson(const ProcessSnapshot& snapshot, std::ostream& out);
 //   - site_frame: the innermost frame with "runtime": false;
 //   - a group's representative: recomputed (blocked longest, lowest tid);
 //   - wait.reason: a label that names a reason ("mutex lock",
-//     "other syscall 7") restores it; any other label becomes the
-//     annotation, with reason kUnknown;
+//     "other syscall 7") restores it; any other label is an annotation,
+//     whose reason underneath is not in the schema: it reads back as
+//     kFutexWait for a futex object, kIoWait for an fd, else kUnknown;
 //   - Frame::function_offset and Frame::is_activation are not in the
 //     schema and read back as 0 / false.
 std::optional<ProcessSnapshot> ReadJsonSnapshot(std::string_view text);

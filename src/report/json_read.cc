@@ -1,9 +1,8 @@
 // ReadJsonSnapshot: the inverse of WriteJson (json.cc).
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "report/json.h"
 
@@ -116,10 +115,17 @@ WaitState ReadWait(const Json& j) {
   } else if (label.rfind("other syscall", 0) == 0) {
     w.reason = WaitReason::kOtherSyscall;
   } else {
-    w.annotation = label;  // the underlying reason is not in the schema
+    w.annotation = label;
   }
   w.object = OptInt<uint64_t>(Field(j, "object"));
   w.object_kind = Str(Field(j, "object_kind"));
+  if (!w.annotation.empty()) {
+    // The schema prints an annotation instead of the reason under it. The
+    // waited-on object still says which kind of wait it was at the kernel
+    // level, which keeps IsParked (and so sorting and counts) right.
+    if (w.object_kind == "futex") w.reason = WaitReason::kFutexWait;
+    if (w.object_kind == "fd") w.reason = WaitReason::kIoWait;
+  }
   if (j.contains("fd_kind")) w.fd_kind = Str(j["fd_kind"]);
   w.syscall_nr = OptInt<int>(Field(j, "syscall")).value_or(-1);
   if (w.syscall_nr < -1) throw BadSnapshot{};
@@ -199,7 +205,8 @@ StackGroup ReadGroup(const ProcessSnapshot& s, const TidIndex& index,
 CaptureStats ReadCapture(const Json& j) {
   CaptureStats c;
   c.wall_us = Int<uint64_t>(Field(j, "wall_us"));
-  c.threads_stopped_total_us = Int<uint64_t>(Field(j, "threads_stopped_total_us"));
+  c.threads_stopped_total_us =
+      Int<uint64_t>(Field(j, "threads_stopped_total_us"));
   c.longest_stop_us = Int<uint64_t>(Field(j, "longest_stop_us"));
   c.longest_stop_tid = Int<Tid>(Field(j, "longest_stop_tid"));
   c.passes = Int<int>(Field(j, "passes"));

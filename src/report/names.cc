@@ -58,7 +58,10 @@ void RemoveSymbolVersion(std::string& name) {
 }
 
 // "locker.cold", "f.constprop.0.isra.0": strip from the end, one at a time.
+// Only on plain C symbol names: a demangled C++ name shows its clones as
+// " [clone ...]", and a dot in it ("operator()(...)") is never a suffix.
 void RemoveCloneSuffixes(std::string& name) {
+  if (name.find_first_of(" ()<>:[]") != std::string::npos) return;
   while (true) {
     size_t dot = name.rfind('.');
     if (dot == std::string::npos || dot == 0) return;
@@ -72,7 +75,8 @@ void RemoveCloneSuffixes(std::string& name) {
     if (!AllDigits(last)) return;
     size_t prev = name.rfind('.', dot - 1);
     if (prev == std::string::npos || prev == 0) return;
-    std::string_view kind = std::string_view(name).substr(prev + 1, dot - prev - 1);
+    std::string_view kind =
+        std::string_view(name).substr(prev + 1, dot - prev - 1);
     bool numbered = false;
     for (std::string_view s : kNumberedClones) numbered = numbered || kind == s;
     if (!numbered) return;

@@ -18,10 +18,14 @@ std::optional<ReportFormat> ParseReportFormat(std::string_view name) {
 void WriteReport(const ProcessSnapshot& snapshot, ReportFormat format,
                  std::ostream& out) {
   switch (format) {
-    case ReportFormat::kSummary: return WriteSummary(snapshot, out);
-    case ReportFormat::kDebug1: return WriteDebug1(snapshot, out);
-    case ReportFormat::kDebug2: return WriteDebug2(snapshot, out);
-    case ReportFormat::kJson: return WriteJson(snapshot, out);
+    case ReportFormat::kSummary:
+      return WriteSummary(snapshot, out);
+    case ReportFormat::kDebug1:
+      return WriteDebug1(snapshot, out);
+    case ReportFormat::kDebug2:
+      return WriteDebug2(snapshot, out);
+    case ReportFormat::kJson:
+      return WriteJson(snapshot, out);
   }
 }
 

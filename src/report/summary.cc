@@ -16,7 +16,8 @@ constexpr size_t kMaxTidsShown = 20;
 bool Captured(const ThreadSnapshot& t) { return t.capture_error.empty(); }
 
 const Frame* SiteFrame(const ThreadSnapshot& t) {
-  if (t.site_frame < 0 || static_cast<size_t>(t.site_frame) >= t.frames.size()) {
+  if (t.site_frame < 0 ||
+      static_cast<size_t>(t.site_frame) >= t.frames.size()) {
     return nullptr;
   }
   return &t.frames[t.site_frame];
@@ -27,11 +28,12 @@ const Frame* SiteFrame(const ThreadSnapshot& t) {
 // after a file:line.
 std::string SiteWords(const ThreadSnapshot& t, bool with_function) {
   const Frame* f = SiteFrame(t);
-  if (f == nullptr) return t.frames.empty() ? "(no stack)" : "(only runtime frames)";
+  if (f == nullptr)
+    return t.frames.empty() ? "(no stack)" : "(only runtime frames)";
   std::string name = ShortenName(FunctionOf(*f));
   if (!f->file.empty()) {
-    std::string words = "at " + Printable(Basename(f->file)) + ":" +
-                        std::to_string(f->line);
+    std::string words =
+        "at " + Printable(Basename(f->file)) + ":" + std::to_string(f->line);
     if (with_function && !name.empty()) words += " in " + name;
     return words;
   }
@@ -43,16 +45,21 @@ std::string SiteWords(const ThreadSnapshot& t, bool with_function) {
 std::string BlockedWords(const StackGroup& g) {
   if (!g.max_blocked_ns) return "blocked ?";
   std::string max = FormatDuration(*g.max_blocked_ns);
-  std::string min = FormatDuration(g.min_blocked_ns.value_or(*g.max_blocked_ns));
+  std::string min =
+      FormatDuration(g.min_blocked_ns.value_or(*g.max_blocked_ns));
   return min == max ? "blocked " + max : "blocked " + min + " .. " + max;
 }
 
 const char* SourceWords(BlockedSource source) {
   switch (source) {
-    case BlockedSource::kAgent: return "time since the wait began (agent)";
-    case BlockedSource::kSched: return "time since last run (sched)";
-    case BlockedSource::kObserved: return "parked since an earlier sample (observed)";
-    case BlockedSource::kUnknown: break;
+    case BlockedSource::kAgent:
+      return "time since the wait began (agent)";
+    case BlockedSource::kSched:
+      return "time since last run (sched)";
+    case BlockedSource::kObserved:
+      return "parked since an earlier sample (observed)";
+    case BlockedSource::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -71,7 +78,8 @@ void WriteHeader(const ProcessSnapshot& s, std::ostream& out) {
   if (c.threads_stopped_total_us > 0) {
     out << "; stopped " << FormatMicros(c.threads_stopped_total_us) << " total"
         << (c.consistent ? " (all at once)" : "") << ", longest "
-        << FormatMicros(c.longest_stop_us) << " (tid " << c.longest_stop_tid << ")";
+        << FormatMicros(c.longest_stop_us) << " (tid " << c.longest_stop_tid
+        << ")";
   } else {
     out << "; no thread stopped";
   }
@@ -84,13 +92,14 @@ void WriteHeader(const ProcessSnapshot& s, std::ostream& out) {
   // Where the parked threads' durations came from, so a reader knows how far
   // to trust them: once here instead of on every group.
   const BlockedSource kOrder[] = {BlockedSource::kAgent, BlockedSource::kSched,
-                                  BlockedSource::kObserved, BlockedSource::kUnknown};
+                                  BlockedSource::kObserved,
+                                  BlockedSource::kUnknown};
   size_t counts[4] = {};
   size_t kinds = 0;
   for (const ThreadSnapshot& t : s.threads) {
     if (!IsParked(t.wait.reason)) continue;
-    BlockedSource source = t.wait.blocked_ns ? t.wait.blocked_source
-                                             : BlockedSource::kUnknown;
+    BlockedSource source =
+        t.wait.blocked_ns ? t.wait.blocked_source : BlockedSource::kUnknown;
     for (size_t i = 0; i < 4; ++i) {
       if (kOrder[i] == source && counts[i]++ == 0) ++kinds;
     }
@@ -118,7 +127,7 @@ void WriteDeadlocks(const ProcessSnapshot& s, std::ostream& out) {
       if (t != nullptr) out << ' ' << QuoteName(t->name);
       out << " waits for thread " << d.tids[(i + 1) % d.tids.size()];
       if (t != nullptr) {
-        out << " (" << t->wait.Label();
+        out << " (" << Printable(t->wait.Label());
         if (SiteFrame(*t) != nullptr) out << ' ' << SiteWords(*t, false);
         out << ')';
       }
@@ -127,32 +136,51 @@ void WriteDeadlocks(const ProcessSnapshot& s, std::ostream& out) {
   }
 }
 
-// "    function  location [inlined]": runtime frames name their file or
-// module without a directory; user frames keep the full path.
-void WriteFrame(const Frame& f, std::ostream& out) {
+// "function  location [inlined]": runtime frames name their file or module
+// without a directory; user frames keep the full path.
+std::string FrameText(const Frame& f) {
   std::string name = ShortenName(FunctionOf(f));
-  out << "    " << (name.empty() ? AddressOf(f, /*short_module=*/true) : name);
+  std::string text = name.empty() ? AddressOf(f, /*short_module=*/true) : name;
   if (!f.file.empty()) {
-    out << "  " << Printable(f.is_runtime ? Basename(f.file) : f.file) << ':'
-        << f.line;
+    text += "  " + Printable(f.is_runtime ? Basename(f.file) : f.file) + ":" +
+            std::to_string(f.line);
   } else if (!name.empty() && !f.module.empty()) {
-    out << "  " << Printable(Basename(f.module));
+    text += "  " + Printable(Basename(f.module));
   }
-  if (f.inlined) out << " [inlined]";
-  out << '\n';
+  if (f.inlined) text += " [inlined]";
+  return text;
 }
 
-// An empty stack prints nothing: the header already says "(no stack)".
+// One line per frame, but a run of identical lines (recursion) prints once
+// with its count, then Go's 50 + 50 elision applies to the lines. An empty
+// stack prints nothing: the header already says "(no stack)".
 void WriteStack(const ThreadSnapshot& t, std::ostream& out) {
-  FrameElision elision = ElideFrames(t.frames.size());
-  for (size_t i = 0; i < elision.head; ++i) WriteFrame(t.frames[i], out);
+  std::vector<std::string> lines;
+  std::vector<size_t> runs;  // frames per line
+  for (size_t i = 0; i < t.frames.size();) {
+    std::string text = FrameText(t.frames[i]);
+    size_t run = 1;
+    while (i + run < t.frames.size() && FrameText(t.frames[i + run]) == text) {
+      ++run;
+    }
+    if (run > 1) text += "  (" + std::to_string(run) + " times)";
+    lines.push_back(std::move(text));
+    runs.push_back(run);
+    i += run;
+  }
+  FrameElision elision = ElideFrames(lines.size());
+  for (size_t i = 0; i < elision.head; ++i) out << "    " << lines[i] << '\n';
   if (elision.elided > 0) {
-    out << "    ..." << elision.elided << " frames elided...\n";
-    for (size_t i = elision.head + elision.elided; i < t.frames.size(); ++i) {
-      WriteFrame(t.frames[i], out);
+    size_t frames = 0;
+    for (size_t i = 0; i < elision.elided; ++i)
+      frames += runs[elision.head + i];
+    out << "    ..." << frames << " frames elided...\n";
+    for (size_t i = elision.head + elision.elided; i < lines.size(); ++i) {
+      out << "    " << lines[i] << '\n';
     }
   }
-  if (!t.stack_note.empty()) out << "    ... " << Printable(t.stack_note) << '\n';
+  if (!t.stack_note.empty())
+    out << "    ... " << Printable(t.stack_note) << '\n';
 }
 
 void WriteCreatedBy(const CreatedBy& created_by, std::ostream& out) {
@@ -170,7 +198,8 @@ void WriteCreatedBy(const CreatedBy& created_by, std::ostream& out) {
   out << " in thread " << created_by.tid << '\n';
 }
 
-void WriteGroup(const ProcessSnapshot& s, const StackGroup& g, std::ostream& out) {
+void WriteGroup(const ProcessSnapshot& s, const StackGroup& g,
+                std::ostream& out) {
   std::vector<const ThreadSnapshot*> threads;
   bool any_captured = false;
   for (Tid tid : g.tids) {
@@ -190,7 +219,8 @@ void WriteGroup(const ProcessSnapshot& s, const StackGroup& g, std::ostream& out
                    t->wait.owner_tid == threads.front()->wait.owner_tid;
   }
 
-  out << '\n' << CountOf(g.tids.size(), "thread") << "  [" << g.reason;
+  out << '\n'
+      << CountOf(g.tids.size(), "thread") << "  [" << Printable(g.reason);
   if (IsParked(rep.wait.reason)) out << ", " << BlockedWords(g);
   if (shared_owner) out << ", " << OwnerPhrase(threads.front()->wait);
   if (g.in_deadlock) out << ", in deadlock";
@@ -225,7 +255,7 @@ void WriteNotCaptured(const ProcessSnapshot& s, std::ostream& out) {
     if (first) out << "\nnot captured:\n";
     first = false;
     out << "  thread " << t.tid << ' ' << QuoteName(t.name) << " ["
-        << t.wait.Label();
+        << Printable(t.wait.Label());
     if (IsParked(t.wait.reason) && t.wait.blocked_ns) {
       out << ", blocked " << FormatDuration(*t.wait.blocked_ns);
     }

@@ -16,9 +16,12 @@ namespace parkscope {
 //   DEADLOCK: thread 1236 "a" waits for thread 1237 (mutex lock at x.cc:30);
 //             thread 1237 "b" waits for thread 1236 (...)   [one line each]
 //
-//   80 threads  [chan send, blocked 9m12s .. 9m40s]  at fetch.cc:88 in worker(Channel&)
+//   80 threads  [chan send, blocked 9m12s .. 9m40s]  at fetch.cc:88 in
+//   worker(Channel&)
 //     created by gather() at fetch.cc:85 in thread 1234
-//       <representative's stack, one frame a line: function  file:line>
+//       <representative's stack, one frame a line: function  file:line;
+//        runtime frames without directories; a run of identical frames
+//        (recursion) once, with "(N times)"; Go's 50 + 50 elision>
 //     tids: 1240 1241 ... (first 20, then "… (+N more)")
 //   (a group of one thread ends with its name instead:  tid: 1236 "a")
 //

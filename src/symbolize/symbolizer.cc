@@ -101,8 +101,16 @@ std::vector<Frame> Symbolizer::Lookup(uint64_t pc, bool is_activation) {
   Dwarf_Addr bias = 0;
   Dwarf_Die* cudie = dwfl_module_addrdie(module, lookup_pc, &bias);
   if (cudie == nullptr) return {outer};
+  // dwarf_getscopes lists, after an inlined_subroutine, the scopes of its
+  // abstract origin rather than of the function it was inlined into. So
+  // take only the innermost scope from it and ask dwarf_getscopes_die for
+  // that DIE's concrete nesting (as eu-addr2line -i does).
+  Dwarf_Die* pc_scopes = nullptr;
+  int npc_scopes = dwarf_getscopes(cudie, lookup_pc - bias, &pc_scopes);
+  if (npc_scopes <= 0) return {outer};
   Dwarf_Die* scopes = nullptr;
-  int nscopes = dwarf_getscopes(cudie, lookup_pc - bias, &scopes);
+  int nscopes = dwarf_getscopes_die(&pc_scopes[0], &scopes);
+  std::free(pc_scopes);
   if (nscopes <= 0) return {outer};
 
   // Walk outward: each inlined_subroutine scope is a frame whose location is
@@ -127,6 +135,9 @@ std::vector<Frame> Symbolizer::Lookup(uint64_t pc, bool is_activation) {
         line = 0;
       }
     } else if (tag == DW_TAG_subprogram) {
+      // A function with no ELF symbol (static, stripped symtab) still has
+      // its DWARF name.
+      if (outer.function.empty()) outer.function = DieFunctionName(scope);
       break;
     }
   }

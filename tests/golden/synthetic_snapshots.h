@@ -55,6 +55,7 @@ inline Frame Activation(Frame f) {
 // epoll loop in a stripped vendor library with no known duration; a thread
 // whose capture failed; a sleeper whose duration comes from sched.
 // Analyze it with FanoutFilter(): "^Channel::" makes the site the caller.
+// Fewer workers keep the per-thread goldens (debug2, JSON) readable.
 inline constexpr uint64_t kFanoutLibc = 0x7f3a12c00000;
 inline constexpr uint64_t kFanoutStdcxx = 0x7f3a12e00000;
 inline constexpr uint64_t kFanoutExe = 0x55d0c0a00000;
@@ -105,7 +106,7 @@ inline void Append(std::vector<Frame>& frames, const std::vector<Frame>& more) {
   frames.insert(frames.end(), more.begin(), more.end());
 }
 
-inline ProcessSnapshot FanoutSnapshot() {
+inline ProcessSnapshot FanoutSnapshot(int workers = 80) {
   const uint64_t libc = kFanoutLibc, cxx = kFanoutStdcxx, exe = kFanoutExe;
   ProcessSnapshot s;
   s.pid = 1234;
@@ -135,9 +136,9 @@ inline ProcessSnapshot FanoutSnapshot() {
 
   Frame worker_fn = MakeFrame("worker(Channel&)", "/src/fanout/fetch.cc", 88,
                               kFanoutBin, exe, 0x152e, 0x4e);
-  Frame cond_wait = MakeFrame("___pthread_cond_wait",
-                              "./nptl/pthread_cond_wait.c", 618, kLibc, libc,
-                              0x90a09, 0x229);
+  Frame cond_wait =
+      MakeFrame("___pthread_cond_wait", "./nptl/pthread_cond_wait.c", 618,
+                kLibc, libc, 0x90a09, 0x229);
   Frame run = MakeFrame(
       "std::thread::_State_impl<std::thread::_Invoker<std::tuple<void "
       "(*)(Channel&), std::reference_wrapper<Channel> > > >::_M_run()",
@@ -163,25 +164,24 @@ inline ProcessSnapshot FanoutSnapshot() {
   Append(worker_frames, ThreadTail(libc, cxx));
   Frame gather = MakeFrame("gather()", "/src/fanout/fetch.cc", 85, kFanoutBin,
                            exe, 0x1891, 0x91);
-  CreatedBy by_gather{1234,
-                      {
-                          MakeFrame("pthread_create", "", 0, kAgent,
-                                    kFanoutAgent, 0xa10, 0x40),
-                          MakeFrame("std::thread::_M_start_thread(std::unique_"
-                                    "ptr<std::thread::_State, std::default_"
-                                    "delete<std::thread::_State> >, void (*)())",
-                                    "", 0, kLibstdcxx, cxx, 0xd9578, 0x28),
-                          Inlined("std::thread::thread<void (&)(Channel&), "
-                                  "std::reference_wrapper<Channel>, void>(void "
-                                  "(&)(Channel&), "
-                                  "std::reference_wrapper<Channel>&&)",
-                                  "/usr/include/c++/12/bits/std_thread.h", 143,
-                                  gather),
-                          gather,
-                          MakeFrame("main", "/src/fanout/fanout.cc", 117,
-                                    kFanoutBin, exe, 0x1c1a, 0x6a),
-                      }};
-  for (int i = 0; i < 80; ++i) {
+  CreatedBy by_gather{
+      1234,
+      {
+          MakeFrame("pthread_create", "", 0, kAgent, kFanoutAgent, 0xa10, 0x40),
+          MakeFrame("std::thread::_M_start_thread(std::unique_"
+                    "ptr<std::thread::_State, std::default_"
+                    "delete<std::thread::_State> >, void (*)())",
+                    "", 0, kLibstdcxx, cxx, 0xd9578, 0x28),
+          Inlined("std::thread::thread<void (&)(Channel&), "
+                  "std::reference_wrapper<Channel>, void>(void "
+                  "(&)(Channel&), "
+                  "std::reference_wrapper<Channel>&&)",
+                  "/usr/include/c++/12/bits/std_thread.h", 143, gather),
+          gather,
+          MakeFrame("main", "/src/fanout/fanout.cc", 117, kFanoutBin, exe,
+                    0x1c1a, 0x6a),
+      }};
+  for (int i = 0; i < workers; ++i) {
     ThreadSnapshot w = Parked(1240 + i, "worker", WaitReason::kCondWait);
     w.wait.annotation = "chan send";
     w.wait.object = 0x55d0c0a05128;
@@ -235,9 +235,9 @@ inline ProcessSnapshot FanoutSnapshot() {
       "PTRACE_SEIZE: Operation not permitted (thread changed credentials?)";
   s.threads.push_back(loader);
 
-  Frame flush = MakeFrame("Flusher::Run() [clone .isra.0]",
-                          "/src/fanout/flusher.cc", 22, kFanoutBin, exe, 0x2a57,
-                          0x37);
+  Frame flush =
+      MakeFrame("Flusher::Run() [clone .isra.0]", "/src/fanout/flusher.cc", 22,
+                kFanoutBin, exe, 0x2a57, 0x37);
   ThreadSnapshot flusher = Parked(1323, "flusher", WaitReason::kSleep);
   flusher.wait.syscall_nr = 230;
   flusher.wait.blocked_ns = 12'345'000'000;
@@ -246,8 +246,8 @@ inline ProcessSnapshot FanoutSnapshot() {
       Activation(MakeFrame("__GI___clock_nanosleep",
                            "../sysdeps/unix/sysv/linux/clock_nanosleep.c", 78,
                            kLibc, libc, 0xe5b15, 0x95)),
-      MakeFrame("__GI___nanosleep", "../sysdeps/unix/sysv/linux/nanosleep.c", 25,
-                kLibc, libc, 0xea4e3, 0x13),
+      MakeFrame("__GI___nanosleep", "../sysdeps/unix/sysv/linux/nanosleep.c",
+                25, kLibc, libc, 0xea4e3, 0x13),
       Inlined("std::this_thread::sleep_for<long, std::ratio<1l, 1l> "
               ">(std::chrono::duration<long, std::ratio<1l, 1l> > const&)",
               "/usr/include/c++/12/bits/this_thread_sleep.h", 80, flush),
@@ -399,8 +399,8 @@ inline ProcessSnapshot DeepSnapshot() {
     t.frames.push_back(MakeFrame("Recurse(int)", "/src/fixtures/recurse.cc", 12,
                                  bin, exe, 0x1171, 0x41));
   }
-  t.frames.push_back(
-      MakeFrame("main", "/src/fixtures/recurse.cc", 20, bin, exe, 0x11c0, 0x30));
+  t.frames.push_back(MakeFrame("main", "/src/fixtures/recurse.cc", 20, bin, exe,
+                               0x11c0, 0x30));
   Append(t.frames, MainTail(libc, bin, exe));
   s.threads.push_back(t);
 

@@ -1,0 +1,72 @@
+// Helpers for end-to-end tests: start a fixture and wait until its threads
+// are parked, run the real parkscope binary, find marked source lines.
+#pragma once
+
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parkscope::e2e {
+
+std::string FixturePath(const std::string& name);  // fixture_<name> binary
+std::string FixtureSource(const std::string& file);
+
+// The line carrying "// SITE: <marker>" in fixtures/<file>; 0 if absent.
+int MarkerLine(const std::string& file, const std::string& marker);
+
+// A running fixture. The destructor kills it (SIGKILL) and reaps it.
+class Fixture {
+ public:
+  Fixture(const std::string& name, std::vector<std::string> args = {});
+  ~Fixture();
+  Fixture(const Fixture&) = delete;
+  Fixture& operator=(const Fixture&) = delete;
+
+  // Waits for "READY <pid> <n>" and then until at least n threads besides
+  // main sleep in a syscall. False (with why()) on timeout or exit.
+  bool WaitReady(double timeout_s = 20);
+  // Reads the next stdout line (after READY), or nullopt at EOF/timeout.
+  std::optional<std::string> ReadLine(double timeout_s = 10);
+  pid_t pid() const { return pid_; }
+  int expected_parked() const { return expected_parked_; }
+  const std::string& why() const { return why_; }
+  // Sends sig and returns the exit status after waiting (or -1).
+  int StopAndWait(int sig, double timeout_s = 10);
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  std::string buffer_;
+  int expected_parked_ = 0;
+  std::string why_;
+  bool reaped_ = false;
+};
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs parkscope with args; collects stdout and stderr.
+RunResult RunParkscope(const std::vector<std::string>& args, double timeout_s = 60);
+
+// parkscope dump -p PID --format json, parsed. Fails the test on bad JSON.
+nlohmann::json DumpJson(pid_t pid, std::vector<std::string> extra = {},
+                        RunResult* raw = nullptr);
+
+// The threads of a JSON snapshot whose wait.reason equals reason.
+std::vector<nlohmann::json> ThreadsWithReason(const nlohmann::json& snapshot,
+                                              const std::string& reason);
+
+// "State:" letter and TracerPid of every thread of pid, for "left nothing
+// stopped or traced" checks. Returns a description of each offender.
+std::vector<std::string> StoppedOrTracedThreads(pid_t pid);
+
+// The basename of a path.
+std::string BaseName(const std::string& path);
+
+}  // namespace parkscope::e2e

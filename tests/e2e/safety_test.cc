@@ -1,0 +1,150 @@
+// The target is sacred: whatever happens to a capture, no thread is left
+// stopped or traced, and the target's waits see nothing.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "e2e_support.h"
+
+namespace parkscope::e2e {
+namespace {
+
+pid_t StartDump(pid_t target) {
+  pid_t child = fork();
+  if (child == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(PARKSCOPE_BIN, PARKSCOPE_BIN, "dump", "-p", std::to_string(target).c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return child;
+}
+
+TEST(Safety, SigtermAndSigintDuringCaptureLeaveNothingStopped) {
+  Fixture fx("many_threads", {"--threads", "1000", "--depth", "10"});
+  ASSERT_TRUE(fx.WaitReady()) << fx.why();
+  for (int i = 0; i < 30; ++i) {
+    pid_t dump = StartDump(fx.pid());
+    std::this_thread::sleep_for(std::chrono::microseconds(2000 + 1500 * i));
+    kill(dump, i % 2 ? SIGINT : SIGTERM);
+    int status = 0;
+    waitpid(dump, &status, 0);
+    auto bad = StoppedOrTracedThreads(fx.pid());
+    ASSERT_TRUE(bad.empty()) << "round " << i << ": " << bad.front();
+  }
+}
+
+TEST(Safety, SigkillDuringCaptureLeavesNothingStopped) {
+  Fixture fx("many_threads", {"--threads", "500", "--depth", "10"});
+  ASSERT_TRUE(fx.WaitReady()) << fx.why();
+  for (int i = 0; i < 30; ++i) {
+    pid_t dump = StartDump(fx.pid());
+    std::this_thread::sleep_for(std::chrono::microseconds(1000 + 1000 * i));
+    kill(dump, SIGKILL);
+    waitpid(dump, nullptr, 0);
+    // The kernel detaches a dead tracer's tracees as it exits.
+    auto bad = StoppedOrTracedThreads(fx.pid());
+    ASSERT_TRUE(bad.empty()) << "round " << i << ": " << bad.front();
+  }
+}
+
+TEST(Safety, TargetExitsMidCapture) {
+  for (int i = 0; i < 10; ++i) {
+    Fixture fx("many_threads", {"--threads", "300", "--depth", "5"});
+    ASSERT_TRUE(fx.WaitReady()) << fx.why();
+    pid_t dump = fork();
+    if (dump == 0) {
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      execl(PARKSCOPE_BIN, PARKSCOPE_BIN, "dump", "-p", std::to_string(fx.pid()).c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(500 * (i + 1)));
+    fx.StopAndWait(SIGKILL);
+    int status = 0;
+    waitpid(dump, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status)) << "parkscope died of signal " << WTERMSIG(status);
+    EXPECT_LE(WEXITSTATUS(status), 2);
+  }
+}
+
+TEST(Safety, ThreadsStartingAndExitingDuringCapture) {
+  Fixture fx("churn");
+  ASSERT_TRUE(fx.WaitReady()) << fx.why();
+  for (int i = 0; i < 40; ++i) {
+    RunResult r = RunParkscope({"dump", "-p", std::to_string(fx.pid()), "--format", "json"});
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    auto snap = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(snap.is_discarded());
+    EXPECT_GE(ThreadsWithReason(snap, "cond wait").size(), 10u);
+  }
+  EXPECT_TRUE(StoppedOrTracedThreads(fx.pid()).empty());
+  kill(fx.pid(), SIGUSR1);
+  auto line = fx.ReadLine();
+  ASSERT_TRUE(line && line->rfind("CREATED ", 0) == 0);
+  EXPECT_GT(std::stol(line->substr(8)), 100);
+}
+
+TEST(Safety, ZombieLeaderStillDumps) {
+  Fixture fx("zombie_leader");
+  ASSERT_TRUE(fx.WaitReady()) << fx.why();
+  auto snap = DumpJson(fx.pid());
+  auto parked = ThreadsWithReason(snap, "cond wait");
+  ASSERT_EQ(parked.size(), 3u);
+  for (const auto& t : parked) {
+    EXPECT_GT(t["frames"].size(), 3u);
+    EXPECT_EQ(t["site"]["line"], MarkerLine("zombie_leader.cc", "zombie-parked"));
+  }
+  EXPECT_EQ(ThreadsWithReason(snap, "zombie").size(), 1u);
+}
+
+// Parses "CALL <name> iters=N eintr=N early=N errors=N" lines until DONE.
+std::map<std::string, std::map<std::string, long>> ReadWaitReport(Fixture& fx) {
+  std::map<std::string, std::map<std::string, long>> calls;
+  while (auto line = fx.ReadLine(60)) {
+    if (*line == "DONE") break;
+    std::istringstream fields(*line);
+    std::string word, name, kv;
+    fields >> word >> name;
+    if (word != "CALL") continue;
+    while (fields >> kv) {
+      size_t eq = kv.find('=');
+      if (eq != std::string::npos) calls[name][kv.substr(0, eq)] = std::stol(kv.substr(eq + 1));
+    }
+  }
+  return calls;
+}
+
+TEST(Safety, WaitsNeitherReturnEarlyNorSeeEintrUnder200Dumps) {
+  Fixture fx("wait_checker", {"--seconds", "600"});
+  ASSERT_TRUE(fx.WaitReady()) << fx.why();
+  int failures = 0;
+  for (int i = 0; i < 200; ++i) {
+    RunResult r = RunParkscope({"dump", "-p", std::to_string(fx.pid()), "--format", "json"});
+    failures += !(r.exit_code == 0 || r.exit_code == 1);
+  }
+  EXPECT_EQ(failures, 0);
+  kill(fx.pid(), SIGUSR1);  // finish early and report
+  auto calls = ReadWaitReport(fx);
+  ASSERT_GE(calls.size(), 10u);
+  for (const auto& [name, counts] : calls) {
+    EXPECT_GT(counts.at("iters"), 0) << name;
+    EXPECT_EQ(counts.at("eintr"), 0) << name;
+    EXPECT_EQ(counts.at("early"), 0) << name;
+    EXPECT_EQ(counts.at("errors"), 0) << name;
+  }
+}
+
+}  // namespace
+}  // namespace parkscope::e2e

@@ -1,0 +1,34 @@
+#include "symbolize/demangle.h"
+
+#include <gtest/gtest.h>
+
+namespace parkscope {
+namespace {
+
+TEST(Demangle, CppNames) {
+  EXPECT_EQ(Demangle("_Z6workerR7Channel"), "worker(Channel&)");
+  EXPECT_EQ(Demangle("_ZNSt6thread4joinEv"), "std::thread::join()");
+}
+
+TEST(Demangle, PlainCNamesStayAsTheyAre) {
+  // __cxa_demangle would turn "w" into "wchar_t".
+  EXPECT_EQ(Demangle("w"), "w");
+  EXPECT_EQ(Demangle("main"), "main");
+  EXPECT_EQ(Demangle(""), "");
+}
+
+TEST(Demangle, VersionSuffixDropped) {
+  EXPECT_EQ(Demangle("pthread_cond_wait@@GLIBC_2.3.2"), "pthread_cond_wait");
+  EXPECT_EQ(Demangle("memcpy@GLIBC_2.2.5"), "memcpy");
+  EXPECT_EQ(StripSymbolVersion("a@@b"), "a");
+}
+
+TEST(Demangle, GarbageIsReturnedNotCrashed) {
+  EXPECT_EQ(Demangle("_Z"), "_Z");
+  EXPECT_EQ(Demangle("_ZZZZZZ"), "_ZZZZZZ");
+  std::string long_name = "_Z" + std::string(100000, 'N');
+  EXPECT_EQ(Demangle(long_name), long_name);
+}
+
+}  // namespace
+}  // namespace parkscope
