@@ -5,6 +5,7 @@
 // couple of extra frames per thread.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -17,15 +18,63 @@ namespace {
 // "std::condition_variable::wait<...>(...)" and gdb's "wait<...>" both
 // become "wait"; glibc's internal aliases (__GI___pthread_cond_wait,
 // ___pthread_cond_wait) become "pthread_cond_wait".
+// Removes one balanced open...close group from the end of name, if any.
+void DropTrailingGroup(std::string& name, char open, char close) {
+  if (name.empty() || name.back() != close) return;
+  int depth = 0;
+  for (size_t i = name.size(); i-- > 0;) {
+    if (name[i] == close) ++depth;
+    if (name[i] == open && --depth == 0) {
+      name.erase(i);
+      return;
+    }
+  }
+}
+
+// "void std::thread::_Invoker<...>::_M_invoke<0ul>(std::_Index_tuple<...>)"
+// and gdb's "std::thread::_Invoker<...>::_M_invoke<0ul, 1ul>" both become
+// "M_invoke"; glibc's aliases (__GI___pthread_cond_wait, __libc_pause)
+// become the public name.
 std::string FunctionKey(std::string name) {
   if (name.empty() || name == "??") return "??";
-  size_t cut = name.find_first_of("<(");
-  if (cut != std::string::npos && cut > 0) name = name.substr(0, cut);
+  for (size_t at; (at = name.find("(anonymous namespace)")) != std::string::npos;) {
+    name.erase(at, 21);
+  }
+  for (const char* suffix : {" const", " volatile", " &&", " &"}) {
+    size_t n = std::strlen(suffix);
+    if (name.size() > n && name.compare(name.size() - n, n, suffix) == 0) name.resize(name.size() - n);
+  }
+  DropTrailingGroup(name, '(', ')');
+  // gdb's "X::operator()" lost its "()" as if it were the argument list.
+  if (name.size() >= 8 && name.compare(name.size() - 8, 8, "operator") == 0) name += "()";
+  DropTrailingGroup(name, '<', '>');
+  size_t space = name.rfind(' ');  // a template's return type
+  if (space != std::string::npos) name = name.substr(space + 1);
   size_t colon = name.rfind("::");
   if (colon != std::string::npos) name = name.substr(colon + 2);
-  if (name.rfind("__GI_", 0) == 0) name = name.substr(5);
+  for (const char* alias : {"__GI_", "__libc_"}) {
+    if (name.rfind(alias, 0) == 0) name = name.substr(std::strlen(alias));
+  }
   size_t start = name.find_first_not_of('_');
   return start == std::string::npos ? name : name.substr(start);
+}
+
+// The function name of a gdb frame line: between "#N  [0x... in ]" and the
+// argument list, which is the last balanced "(...)" before " at "/" from ".
+std::string GdbFrameFunction(std::string line) {
+  static const std::regex prefix(R"(^#\d+\s+(?:0x[0-9a-f]+ in )?)");
+  line = std::regex_replace(line, prefix, "");
+  for (const char* tail : {" at ", " from "}) {
+    size_t at = line.rfind(tail);
+    if (at != std::string::npos) line = line.substr(0, at);
+  }
+  if (line.empty() || line.back() != ')') return line;
+  int depth = 0;
+  for (size_t i = line.size(); i-- > 0;) {
+    if (line[i] == ')') ++depth;
+    if (line[i] == '(' && --depth == 0) return line.substr(0, i > 0 ? i - 1 : 0);
+  }
+  return line;
 }
 
 std::map<int, std::vector<std::string>> GdbStacks(pid_t pid, std::string* raw) {
@@ -41,7 +90,6 @@ std::map<int, std::vector<std::string>> GdbStacks(pid_t pid, std::string* raw) {
   *raw = out;
   std::map<int, std::vector<std::string>> stacks;
   std::regex thread_re(R"(^Thread \d+ \(.*LWP (\d+)\))");
-  std::regex frame_re(R"(^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+) \()");
   std::istringstream lines(out);
   std::string line;
   int tid = 0;
@@ -50,8 +98,8 @@ std::map<int, std::vector<std::string>> GdbStacks(pid_t pid, std::string* raw) {
     if (std::regex_search(line, m, thread_re)) {
       tid = std::stoi(m[1]);
       stacks[tid];
-    } else if (tid != 0 && std::regex_search(line, m, frame_re)) {
-      stacks[tid].push_back(FunctionKey(m[1]));
+    } else if (tid != 0 && line.rfind("#", 0) == 0) {
+      stacks[tid].push_back(FunctionKey(GdbFrameFunction(line)));
     }
   }
   return stacks;
@@ -71,7 +119,11 @@ void CompareWithGdb(const std::string& fixture, std::vector<std::string> args) {
     ASSERT_TRUE(gdb.count(tid)) << "gdb did not list thread " << tid;
     const auto& theirs = gdb[tid];
     std::vector<std::string> ours;
-    for (const auto& f : thread["frames"]) ours.push_back(FunctionKey(f["function"]));
+    // gdb stops at main (backtrace past-main is off); so do we, here.
+    for (const auto& f : thread["frames"]) {
+      ours.push_back(FunctionKey(f["function"]));
+      if (ours.back() == "main") break;
+    }
     size_t g = 0;
     for (const auto& key : ours) {
       while (g < theirs.size() && theirs[g] != key) ++g;

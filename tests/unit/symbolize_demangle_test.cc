@@ -23,6 +23,14 @@ TEST(Demangle, VersionSuffixDropped) {
   EXPECT_EQ(StripSymbolVersion("a@@b"), "a");
 }
 
+TEST(Demangle, CloneSuffixesDropped) {
+  EXPECT_EQ(Demangle("__new_sem_wait_slow64.constprop.0"), "__new_sem_wait_slow64");
+  EXPECT_EQ(Demangle("_Z3foov.isra.0"), "foo()");
+  EXPECT_EQ(Demangle("_Z3foov.cold"), "foo()");
+  EXPECT_EQ(Demangle("main.cold"), "main");
+  EXPECT_EQ(StripCloneSuffix("f() [clone .part.0] [clone .cold]"), "f()");
+}
+
 TEST(Demangle, GarbageIsReturnedNotCrashed) {
   EXPECT_EQ(Demangle("_Z"), "_Z");
   EXPECT_EQ(Demangle("_ZZZZZZ"), "_ZZZZZZ");
