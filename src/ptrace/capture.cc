@@ -241,11 +241,15 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
     }
   }
 
+  // Reads of memory and files go through the leader while it lives; once it
+  // is a zombie, through the oldest captured thread (short-lived threads
+  // may be gone by the time we symbolize).
   for (const auto& t : capture.threads) {
-    if (t.method != CaptureMethod::kNone) {
-      capture.memory_tid = t.tid;
-      break;
-    }
+    if (t.tid == pid && t.method != CaptureMethod::kNone) capture.memory_tid = pid;
+  }
+  for (const auto& t : capture.threads) {
+    if (capture.memory_tid != 0) break;
+    if (t.method != CaptureMethod::kNone) capture.memory_tid = t.tid;
   }
   if (capture.threads.empty()) {
     capture.status = CaptureStatus::kGone;

@@ -90,6 +90,9 @@ std::unique_ptr<ModuleSession> ModuleSession::Create(
     *error = std::string("libdwfl: ") + dwfl_errmsg(-1);
     return nullptr;
   }
+  // Files are opened through a live thread's /proc entry: a zombie leader's
+  // /proc/PID/map_files and root are gone while its threads still run.
+  const Pid proc_id = memory_tid > 0 ? memory_tid : pid;
   dwfl_report_begin(session->dwfl_);
   auto report = [&](std::unique_ptr<ModuleSource> source, uint64_t low,
                     uint64_t high) {
@@ -106,7 +109,7 @@ std::unique_ptr<ModuleSession> ModuleSession::Create(
     const MapEntry& first = maps[i];
     if (first.path == "[vdso]") {
       auto source = std::make_unique<ModuleSource>();
-      source->pid = pid;
+      source->pid = proc_id;
       source->path = "[vdso]";
       size_t size = std::min<uint64_t>(first.end - first.start, kMaxVdsoBytes);
       source->image.resize(size);
@@ -129,7 +132,7 @@ std::unique_ptr<ModuleSession> ModuleSession::Create(
     }
     if (executable && first.offset == 0) {
       auto source = std::make_unique<ModuleSource>();
-      source->pid = pid;
+      source->pid = proc_id;
       source->path = first.path;
       source->first_start = first.start;
       source->first_end = first.end;

@@ -162,9 +162,14 @@ bool Fixture::WaitReady(double timeout_s) {
   std::map<int, std::string> previous;
   while (Now() < deadline) {
     auto parked = ParkedThreads(pid_);
-    if (static_cast<int>(parked.size()) >= expected_parked_ && parked == previous) {
-      return true;
+    // Settled: enough threads sit in the same wait in two samples in a
+    // row (threads that come and go, as in the churn fixture, don't count).
+    int settled = 0;
+    for (const auto& [tid, wait] : parked) {
+      auto it = previous.find(tid);
+      settled += it != previous.end() && it->second == wait;
     }
+    if (settled >= expected_parked_) return true;
     previous = std::move(parked);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

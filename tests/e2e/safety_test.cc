@@ -87,7 +87,7 @@ TEST(Safety, ThreadsStartingAndExitingDuringCapture) {
     ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
     auto snap = nlohmann::json::parse(r.out, nullptr, false);
     ASSERT_FALSE(snap.is_discarded());
-    EXPECT_GE(ThreadsWithReason(snap, "cond wait").size(), 10u);
+    ASSERT_GE(ThreadsWithReason(snap, "cond wait").size(), 10u) << r.out.substr(0, 4000);
   }
   EXPECT_TRUE(StoppedOrTracedThreads(fx.pid()).empty());
   kill(fx.pid(), SIGUSR1);
