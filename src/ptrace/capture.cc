@@ -1,5 +1,7 @@
 #include "ptrace/capture.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cstring>
 #include <set>
@@ -19,6 +21,8 @@ namespace {
 // read), copy this much and let the short read stop at the first hole.
 constexpr uint64_t kUnknownStackWindow = 64 * 1024;
 constexpr size_t kMapsMax = 64 << 20;
+// Rounds a thread found on a CPU is put back before it is stopped anyway.
+constexpr int kRunningRetries = 3;
 
 std::vector<MapEntry> ReadMaps(Pid pid, Tid any_tid) {
   auto file = ReadProcFile(ProcPath(pid, "maps"), kMapsMax);
@@ -157,6 +161,42 @@ CaptureStatus Summarize(RawCapture* capture) {
   return CaptureStatus::kError;
 }
 
+enum class ThreadOutcome { kDone, kDeferred };
+
+// Probes one thread and captures it as its plan says.
+ThreadOutcome CaptureThread(Pid pid, Tid tid, const CaptureOptions& options,
+                            bool may_defer, std::vector<ThreadStop>* frozen,
+                            RawCapture* capture) {
+  RawThread thread;
+  thread.tid = tid;
+  thread.probe = ProbeTask(pid, tid);
+  if (!thread.probe.exists) return ThreadOutcome::kDone;  // exited meanwhile
+  const bool on_cpu =
+      thread.probe.state == 'R' || (thread.probe.syscall &&
+                                    thread.probe.syscall->kind == SyscallState::Kind::kRunning);
+  if (may_defer && on_cpu) return ThreadOutcome::kDeferred;
+  std::string why;
+  Plan plan = PlanFor(pid, thread.probe, options, &why);
+  thread.note = why;
+  if (plan == Plan::kNoStop) {
+    CaptureNoStop(pid, capture->maps, options, &thread);
+  } else if (plan == Plan::kStop) {
+    ThreadStop stop(tid);
+    stop.Begin();
+    stop.Wait(options.stop_timeout_ns);
+    if (stop.status() == StopStatus::kGone) return ThreadOutcome::kDone;
+    if (options.consistent) {
+      frozen->push_back(std::move(stop));
+    } else {
+      CopyStopped(capture->maps, options, stop, &thread);
+      stop.Release();
+      RecordHeld(stop, &thread, &capture->stats);
+    }
+  }
+  capture->threads.push_back(std::move(thread));
+  return ThreadOutcome::kDone;
+}
+
 }  // namespace
 
 RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
@@ -190,40 +230,32 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
     if (pass > 0) tasks = ListTasks(pid);
     if (tasks.status != ListStatus::kOk) break;
     capture.stats.passes = pass + 1;
-    size_t new_threads = 0;
+    std::vector<Tid> pending;
     for (Tid tid : tasks.tids) {
-      if (!seen.insert(tid).second) continue;
-      ++new_threads;
-      if (signals.Interrupted()) {
-        capture.status = CaptureStatus::kInterrupted;
-        capture.error = "interrupted; every thread was released";
-        return capture;  // `frozen` detaches on the way out
-      }
-      RawThread thread;
-      thread.tid = tid;
-      thread.probe = ProbeTask(pid, tid);
-      if (!thread.probe.exists) continue;  // exited between list and probe
-      std::string why;
-      Plan plan = PlanFor(pid, thread.probe, options, &why);
-      thread.note = why;
-      if (plan == Plan::kNoStop) {
-        CaptureNoStop(pid, capture.maps, options, &thread);
-      } else if (plan == Plan::kStop) {
-        ThreadStop stop(tid);
-        stop.Begin();
-        stop.Wait(options.stop_timeout_ns);
-        if (stop.status() == StopStatus::kGone) continue;
-        if (options.consistent) {
-          frozen.push_back(std::move(stop));
-        } else {
-          CopyStopped(capture.maps, options, stop, &thread);
-          stop.Release();
-          RecordHeld(stop, &thread, &capture.stats);
+      if (seen.insert(tid).second) pending.push_back(tid);
+    }
+    if (pending.empty()) break;
+    // A thread seen on a CPU may be about to enter a call that a stop
+    // would interrupt (the probe cannot see the future), so it is probed
+    // again after the others, when it has most likely parked; only the
+    // last round stops it regardless.
+    for (int round = 0; round <= kRunningRetries && !pending.empty(); ++round) {
+      if (round > 0) sched_yield();
+      std::vector<Tid> running;
+      for (Tid tid : pending) {
+        if (signals.Interrupted()) {
+          capture.status = CaptureStatus::kInterrupted;
+          capture.error = "interrupted; every thread was released";
+          return capture;  // `frozen` detaches on the way out
+        }
+        const bool may_defer = round < kRunningRetries && !options.stop_all;
+        if (CaptureThread(pid, tid, options, may_defer, &frozen, &capture) ==
+            ThreadOutcome::kDeferred) {
+          running.push_back(tid);
         }
       }
-      capture.threads.push_back(std::move(thread));
+      pending = std::move(running);
     }
-    if (new_threads == 0) break;
   }
 
   if (options.consistent) {

@@ -26,9 +26,6 @@ TaskProbe ProbeTask(Pid pid, Tid tid) {
   // comm in stat is the same 16-byte name; read comm only if stat failed.
   if (probe.name.empty()) probe.name = ReadThreadName(pid, tid);
 
-  auto syscall_file = ReadProcFile(TaskPath(pid, tid, "syscall"), kSyscallMax);
-  if (syscall_file.ok()) probe.syscall = ParseSyscall(syscall_file.text);
-
   auto sched_file = ReadProcFile(TaskPath(pid, tid, "sched"), kSchedMax);
   if (sched_file.ok()) {
     probe.sched = ParseSched(sched_file.text);
@@ -41,6 +38,10 @@ TaskProbe ProbeTask(Pid pid, Tid tid) {
       }
     }
   }
+  // Last, right before the caller decides whether to stop the thread: the
+  // syscall line is what that decision rests on, so keep it fresh.
+  auto syscall_file = ReadProcFile(TaskPath(pid, tid, "syscall"), kSyscallMax);
+  if (syscall_file.ok()) probe.syscall = ParseSyscall(syscall_file.text);
   return probe;
 }
 

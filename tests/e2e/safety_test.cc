@@ -7,8 +7,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <map>
-#include <sstream>
 #include <thread>
 
 #include "e2e_support.h"
@@ -107,43 +105,6 @@ TEST(Safety, ZombieLeaderStillDumps) {
     EXPECT_EQ(t["site"]["line"], MarkerLine("zombie_leader.cc", "zombie-parked"));
   }
   EXPECT_EQ(ThreadsWithReason(snap, "zombie").size(), 1u);
-}
-
-// Parses "CALL <name> iters=N eintr=N early=N errors=N" lines until DONE.
-std::map<std::string, std::map<std::string, long>> ReadWaitReport(Fixture& fx) {
-  std::map<std::string, std::map<std::string, long>> calls;
-  while (auto line = fx.ReadLine(60)) {
-    if (*line == "DONE") break;
-    std::istringstream fields(*line);
-    std::string word, name, kv;
-    fields >> word >> name;
-    if (word != "CALL") continue;
-    while (fields >> kv) {
-      size_t eq = kv.find('=');
-      if (eq != std::string::npos) calls[name][kv.substr(0, eq)] = std::stol(kv.substr(eq + 1));
-    }
-  }
-  return calls;
-}
-
-TEST(Safety, WaitsNeitherReturnEarlyNorSeeEintrUnder200Dumps) {
-  Fixture fx("wait_checker", {"--seconds", "600"});
-  ASSERT_TRUE(fx.WaitReady()) << fx.why();
-  int failures = 0;
-  for (int i = 0; i < 200; ++i) {
-    RunResult r = RunParkscope({"dump", "-p", std::to_string(fx.pid()), "--format", "json"});
-    failures += !(r.exit_code == 0 || r.exit_code == 1);
-  }
-  EXPECT_EQ(failures, 0);
-  kill(fx.pid(), SIGUSR1);  // finish early and report
-  auto calls = ReadWaitReport(fx);
-  ASSERT_GE(calls.size(), 10u);
-  for (const auto& [name, counts] : calls) {
-    EXPECT_GT(counts.at("iters"), 0) << name;
-    EXPECT_EQ(counts.at("eintr"), 0) << name;
-    EXPECT_EQ(counts.at("early"), 0) << name;
-    EXPECT_EQ(counts.at("errors"), 0) << name;
-  }
 }
 
 }  // namespace
