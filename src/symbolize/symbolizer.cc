@@ -60,21 +60,62 @@ bool CallSite(Dwarf_Die* cudie, Dwarf_Die* inlined, std::string* file,
 
 }  // namespace
 
-const std::vector<Frame>& Symbolizer::Symbolize(uint64_t pc, bool is_activation) {
-  const uint64_t key = (pc << 1) | (is_activation ? 1 : 0);
-  auto it = cache_.find(key);
-  if (it != cache_.end()) return it->second;
-  return cache_.emplace(key, Lookup(pc, is_activation)).first->second;
+namespace {
+
+// The cache key of a pc: which file (its build-id, else its path and load
+// address, which only this session can reuse) and where in it.
+std::string CacheKey(Dwfl_Module* module, uint64_t pc, bool is_activation) {
+  Dwarf_Addr start = 0;
+  const char* name = dwfl_module_info(module, nullptr, &start, nullptr, nullptr,
+                                      nullptr, nullptr, nullptr);
+  // The build-id is known only once the module's ELF is open.
+  Dwarf_Addr elf_bias = 0;
+  dwfl_module_getelf(module, &elf_bias);
+  const unsigned char* bits = nullptr;
+  GElf_Addr vaddr = 0;
+  int len = dwfl_module_build_id(module, &bits, &vaddr);
+  std::string key;
+  if (len > 0) {
+    static const char kHex[] = "0123456789abcdef";
+    for (int i = 0; i < len; ++i) {
+      key += kHex[bits[i] >> 4];
+      key += kHex[bits[i] & 15];
+    }
+  } else {
+    key = std::string(name != nullptr ? name : "?") + "@" + std::to_string(start);
+  }
+  key += is_activation ? "+a" : "+r";
+  key += std::to_string(pc - start);
+  return key;
 }
 
-std::vector<Frame> Symbolizer::Lookup(uint64_t pc, bool is_activation) {
+}  // namespace
+
+std::vector<Frame> Symbolizer::Symbolize(uint64_t pc, bool is_activation) {
+  const uint64_t lookup_pc = is_activation || pc == 0 ? pc : pc - 1;
+  Dwfl_Module* module = dwfl_addrmodule(session_->dwfl(), lookup_pc);
+  if (module == nullptr) {
+    Frame bare;
+    bare.pc = pc;
+    bare.is_activation = is_activation;
+    return {bare};
+  }
+  const std::string key = CacheKey(module, pc, is_activation);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    it = cache_.emplace(key, Lookup(module, pc, is_activation)).first;
+  }
+  std::vector<Frame> frames = it->second;
+  for (Frame& frame : frames) frame.pc = pc;  // the cache is position-free
+  return frames;
+}
+
+std::vector<Frame> Symbolizer::Lookup(Dwfl_Module* module, uint64_t pc,
+                                      bool is_activation) {
   Frame outer;
   outer.pc = pc;
   outer.is_activation = is_activation;
   const uint64_t lookup_pc = is_activation || pc == 0 ? pc : pc - 1;
-
-  Dwfl_Module* module = dwfl_addrmodule(session_.dwfl(), lookup_pc);
-  if (module == nullptr) return {outer};
   Dwarf_Addr module_start = 0;
   const char* module_name = dwfl_module_info(module, nullptr, &module_start,
                                              nullptr, nullptr, nullptr,

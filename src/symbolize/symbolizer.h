@@ -2,11 +2,14 @@
 // module, with every inlined call as a frame of its own (innermost first),
 // the way gdb and eu-stack -i print them. Caller frames are looked up at
 // pc - 1 so a call at the end of a function does not resolve to the next one.
-// Results are cached per (pc, activation): a thousand threads parked at the
-// same site cost one DWARF lookup.
+// Results are cached per (module build-id, offset, activation), so a
+// thousand threads parked at the same site cost one DWARF lookup, and a
+// Symbolizer moved to a new session of the same binaries (Rebind: the watch
+// daemon's next sample, a restarted process) keeps everything it learned.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -17,17 +20,21 @@ namespace parkscope {
 
 class Symbolizer {
  public:
-  explicit Symbolizer(ModuleSession& session) : session_(session) {}
+  explicit Symbolizer(ModuleSession& session) : session_(&session) {}
 
-  const std::vector<Frame>& Symbolize(uint64_t pc, bool is_activation);
+  // Logical frames for one physical frame, innermost first, with pc set.
+  std::vector<Frame> Symbolize(uint64_t pc, bool is_activation);
+
+  // Uses another session's modules from now on; the cache stays.
+  void Rebind(ModuleSession& session) { session_ = &session; }
 
   size_t cache_size() const { return cache_.size(); }
 
  private:
-  std::vector<Frame> Lookup(uint64_t pc, bool is_activation);
+  std::vector<Frame> Lookup(Dwfl_Module* module, uint64_t pc, bool is_activation);
 
-  ModuleSession& session_;
-  std::unordered_map<uint64_t, std::vector<Frame>> cache_;
+  ModuleSession* session_;
+  std::unordered_map<std::string, std::vector<Frame>> cache_;
 };
 
 }  // namespace parkscope

@@ -2,6 +2,10 @@
 // from the fixture's SITE marker), group counts, owners and deadlocks.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <set>
 
 #include "e2e_support.h"
@@ -248,6 +252,55 @@ TEST(DumpFormats, EveryFormatOnALiveProcess) {
   RunResult debug1 = RunParkscope({"dump", "-p", pid, "--format", "debug1"});
   EXPECT_EQ(debug1.exit_code, 0);
   EXPECT_NE(debug1.out.find("6 @ 0x"), std::string::npos) << debug1.out;
+}
+
+}  // namespace
+}  // namespace parkscope::e2e
+
+namespace parkscope::e2e {
+namespace {
+
+TEST(DumpDeletedBinary, SymbolsComeFromTheMappedFile) {
+  // Copy a fixture, start the copy, delete it: its symbols must still come
+  // from the mapping (/proc/PID/map_files), not from a path that is gone.
+  const std::string copy = ::testing::TempDir() + "/fixture_sleep_for_deleted";
+  ASSERT_EQ(system(("cp " + FixturePath("sleep_for") + " " + copy).c_str()), 0);
+  pid_t pid = 0;
+  {
+    int out[2];
+    ASSERT_EQ(pipe(out), 0);
+    pid = fork();
+    if (pid == 0) {
+      dup2(out[1], 1);
+      execl(copy.c_str(), copy.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    char buf[256];
+    ASSERT_GT(read(out[0], buf, sizeof buf), 0);  // READY
+    close(out[0]);
+  }
+  unlink(copy.c_str());
+  usleep(200000);
+  json snap = DumpJson(pid);
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  auto sleeps = ThreadsWithReason(snap, "sleep");
+  ASSERT_EQ(sleeps.size(), 2u);
+  for (const auto& t : sleeps) {
+    EXPECT_EQ(BaseName(t["site"]["file"].get<std::string>()), "sleep_for.cc");
+    EXPECT_GT(t["site"]["line"].get<int>(), 0);
+  }
+}
+
+TEST(DumpConsistent, FreezesEveryThreadForOneInstant) {
+  START_FIXTURE(fx, "deadlock_abba");
+  json snap = DumpJson(fx.pid(), {"--consistent"});
+  EXPECT_TRUE(snap["capture"]["consistent"].get<bool>());
+  EXPECT_TRUE(snap["capture"]["complete"].get<bool>());
+  EXPECT_EQ(snap["deadlocks"].size(), 1u);
+  for (const auto& t : snap["threads"]) EXPECT_EQ(t["capture_method"], "ptrace");
+  EXPECT_TRUE(StoppedOrTracedThreads(fx.pid()).empty());
 }
 
 }  // namespace
