@@ -1,14 +1,8 @@
 #include "symbolize/module_session.h"
 
-#include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <cinttypes>
-#include <cstdio>
 #include <cstring>
 
+#include "proc/mapped_file.h"
 #include "ptrace/remote_memory.h"
 
 namespace parkscope {
@@ -25,28 +19,6 @@ namespace {
 // The vDSO is a whole ELF image of a page or two; anything bigger is not it.
 constexpr size_t kMaxVdsoBytes = 64 * 1024;
 
-int OpenInTargetRoot(Pid pid, const std::string& path) {
-  std::string root = "/proc/" + std::to_string(pid) + "/root";
-  int root_fd = open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) return -1;
-  open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  int fd = static_cast<int>(
-      syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how));
-  close(root_fd);
-  return fd;
-}
-
-int OpenModuleFile(const ModuleSource& source) {
-  char link[128];
-  std::snprintf(link, sizeof link, "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
-                source.pid, source.first_start, source.first_end);
-  int fd = open(link, O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) return fd;
-  return OpenInTargetRoot(source.pid, source.path);
-}
-
 int FindElf(Dwfl_Module*, void** userdata, const char*, Dwarf_Addr,
             char** file_name, Elf** elfp) {
   auto* source = static_cast<ModuleSource*>(*userdata);
@@ -57,7 +29,8 @@ int FindElf(Dwfl_Module*, void** userdata, const char*, Dwarf_Addr,
     *file_name = nullptr;
     return -1;
   }
-  int fd = OpenModuleFile(*source);
+  int fd = OpenMappedFile(source->pid, source->first_start, source->first_end,
+                          source->path);
   // libdwfl searches for separate debuginfo next to this name and by
   // build-id under /usr/lib/debug.
   if (fd >= 0) *file_name = strdup(source->path.c_str());
