@@ -13,6 +13,7 @@ namespace {
 // rwlock's writer waits on __writers_futex (+12) or __wrphase_futex (+8)
 // and __cur_writer sits at +24. A joiner sleeps on the joinee's tid word.
 constexpr uint64_t kMutexOwnerOffset = 8;
+constexpr uint64_t kRwlockWriterOffset = 24;
 constexpr uint64_t kRwlockWritersFutexToWriter = 12;   // 24 - 12
 constexpr uint64_t kRwlockWrphaseFutexToWriter = 16;   // 24 - 8
 constexpr uint32_t kFutexTidMask = 0x3fffffff;
@@ -213,7 +214,13 @@ WaitState ClassifyWait(const WaitEvidence& evidence,
 
 void ResolveOwner(Tid waiter, const std::set<Tid>& live_tids,
                   const ReadWord& read_word, WaitState* wait) {
-  if (!wait->object || wait->object_kind != "futex" || !read_word) return;
+  if (!wait->object || !read_word) return;
+  // The agent records the lock itself rather than the futex word.
+  if (wait->object_kind == "rwlock") {
+    wait->owner_tid = LiveOther(read_word(*wait->object + kRwlockWriterOffset), waiter, live_tids);
+    return;
+  }
+  if (wait->object_kind != "futex" && wait->object_kind != "mutex") return;
   const uint64_t futex = *wait->object;
   switch (wait->reason) {
     case WaitReason::kMutexLock: {

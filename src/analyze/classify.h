@@ -32,7 +32,9 @@ WaitState ClassifyWait(const WaitEvidence& evidence,
                        const std::vector<Frame>& frames, const FdKindOf& fd_kind);
 
 // For mutex, rwlock and join waits: the thread that holds the lock, or the
-// thread being joined, read from glibc's structures around the futex word.
+// thread being joined, read from glibc's structures around the futex word
+// (object_kind "futex", attach mode) or the lock itself ("mutex", "rwlock",
+// from the agent).
 // Accepted only when it names a live thread of the process other than the
 // waiter, so a misread word cannot invent an edge in the wait-for graph.
 void ResolveOwner(Tid waiter, const std::set<Tid>& live_tids,

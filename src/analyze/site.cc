@@ -115,6 +115,22 @@ int MarkRuntimeFrames(std::vector<Frame>& frames,
 void MarkRuntimeFrames(ThreadSnapshot& thread,
                        const RuntimeFrameFilter& filter) {
   thread.site_frame = MarkRuntimeFrames(thread.frames, filter);
+  // An annotated wait ("chan send") names the function that called
+  // parkscope_wait_begin: the channel's own method. Its caller is the site,
+  // as Go reports a channel send at the sending line, not inside the runtime.
+  const std::string& wrapper = thread.wait.annotation_function;
+  if (wrapper.empty() || thread.site_frame < 0) return;
+  for (size_t i = static_cast<size_t>(thread.site_frame); i < thread.frames.size(); ++i) {
+    if (thread.frames[i].function != wrapper) continue;
+    for (size_t j = i + 1; j < thread.frames.size(); ++j) {
+      if (!thread.frames[j].is_runtime) {
+        for (size_t k = 0; k < j; ++k) thread.frames[k].is_runtime = true;
+        thread.site_frame = static_cast<int>(j);
+        return;
+      }
+    }
+    return;
+  }
 }
 
 }  // namespace parkscope

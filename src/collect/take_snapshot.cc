@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <set>
+#include <unordered_map>
 
 #include "analyze/analyze.h"
 #include "analyze/classify.h"
@@ -12,6 +13,8 @@
 #include "symbolize/module_session.h"
 #include "symbolize/symbolizer.h"
 #include "unwind/stack_unwinder.h"
+#include "waitstate/agent_merge.h"
+#include "waitstate/registry_reader.h"
 
 namespace parkscope {
 namespace {
@@ -43,6 +46,10 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   result.status = capture.status;
   result.error = capture.error;
   if (capture.threads.empty()) return result;
+
+  // Right after the capture, so the records are as close as they can be to
+  // the moment each thread was probed.
+  AgentRegistry registry = ReadAgentRegistry(pid, capture.memory_tid, capture.maps);
 
   ProcessSnapshot& snapshot = result.snapshot;
   snapshot.pid = pid;
@@ -86,6 +93,12 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
     ResolveOwner(thread.tid, live, read_word, &thread.wait);
     snapshot.threads.push_back(std::move(thread));
   }
+
+  std::unordered_map<Tid, int64_t> probed_at;
+  for (const auto& raw : capture.threads) probed_at[raw.tid] = raw.probe.probed_at_ns;
+  MergeAgentRecords(
+      registry, [&](Tid tid) { return probed_at.count(tid) ? probed_at[tid] : 0; },
+      symbolizer ? &*symbolizer : nullptr, live, read_word, fd_kind, &snapshot);
 
   Analyze(snapshot, options.runtime_frames);
   return result;

@@ -30,6 +30,9 @@ struct WaitState {
   // A user-chosen reason from the annotation API ("chan send"); when set it
   // replaces the reason's name in reports.
   std::string annotation;
+  // The function that called parkscope_wait_begin (the wrapper, e.g. a
+  // channel's send); the wait site is its caller.
+  std::string annotation_function;
   // The futex word, file descriptor, or other thing waited on.
   std::optional<uint64_t> object;
   // What object is: "futex", "fd", "pid", "mqd".

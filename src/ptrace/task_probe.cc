@@ -3,6 +3,7 @@
 #include "proc/comm.h"
 #include "proc/proc_files.h"
 #include "proc/stat_parser.h"
+#include "ptrace/thread_stop.h"
 
 namespace parkscope {
 namespace {
@@ -42,6 +43,7 @@ TaskProbe ProbeTask(Pid pid, Tid tid) {
   // syscall line is what that decision rests on, so keep it fresh.
   auto syscall_file = ReadProcFile(TaskPath(pid, tid, "syscall"), kSyscallMax);
   if (syscall_file.ok()) probe.syscall = ParseSyscall(syscall_file.text);
+  probe.probed_at_ns = MonotonicNs();
   return probe;
 }
 

@@ -19,6 +19,7 @@ struct TaskProbe {
   std::optional<SyscallState> syscall;
   std::optional<SchedInfo> sched;
   std::optional<int64_t> blocked_ns;  // time since it last ran, from sched
+  int64_t probed_at_ns = 0;  // CLOCK_MONOTONIC when the syscall line was read
 };
 
 TaskProbe ProbeTask(Pid pid, Tid tid);
