@@ -35,6 +35,8 @@ struct SavedAnnotation {
 
 enum class SlotStatus : uint8_t {
   kUnclaimed = 0,  // zero-initialised: no claim attempted yet
+  kClaiming,       // a claim is being filled in (a signal handler that
+                   // interrupts it must not claim a second slot)
   kClaimed,        // `slot` is ours
   kNoSlot,         // the registry was full; do not rescan on every wait
   kReleased,       // thread exit released the slot; never reclaim

@@ -4,6 +4,7 @@
 
 #include "cli/dump_command.h"
 #include "cli/exit_codes.h"
+#include "cli/run_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"parkscope: show where every thread of a process is parked"};
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "parkscope 0.1.0");
   std::vector<std::function<int()>> commands;
   commands.push_back(parkscope::AddDumpCommand(app));
+  commands.push_back(parkscope::AddRunCommand(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

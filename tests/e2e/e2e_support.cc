@@ -17,11 +17,7 @@
 namespace parkscope::e2e {
 namespace {
 
-double Now() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+double Now() { return MonotonicSeconds(); }
 
 std::string ReadSmall(const std::string& path) {
   std::ifstream in(path);
@@ -30,7 +26,8 @@ std::string ReadSmall(const std::string& path) {
   return ss.str();
 }
 
-pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, int* err_fd) {
+pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, int* err_fd,
+            const std::string& preload = "") {
   int out[2], err[2] = {-1, -1};
   if (pipe2(out, O_CLOEXEC) != 0) return -1;
   if (err_fd != nullptr && pipe2(err, O_CLOEXEC) != 0) return -1;
@@ -38,6 +35,7 @@ pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, int* err_fd) {
   if (pid == 0) {
     dup2(out[1], 1);
     if (err_fd != nullptr) dup2(err[1], 2);
+    if (!preload.empty()) setenv("LD_PRELOAD", preload.c_str(), 1);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -79,6 +77,20 @@ std::map<int, std::string> ParkedThreads(pid_t pid) {
 
 }  // namespace
 
+double MonotonicSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec / 1e9;
+}
+
+std::string AgentPath() {
+#ifdef PARKSCOPE_AGENT_PATH
+  return PARKSCOPE_AGENT_PATH;
+#else
+  return "";
+#endif
+}
+
 std::string FixturePath(const std::string& name) {
   return std::string(PARKSCOPE_FIXTURE_BIN_DIR) + "/fixture_" + name;
 }
@@ -106,9 +118,16 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-Fixture::Fixture(const std::string& name, std::vector<std::string> args) {
+Fixture::Fixture(const std::string& name, std::vector<std::string> args, Launch launch,
+                 std::vector<std::string> run_flags) {
   args.insert(args.begin(), FixturePath(name));
-  pid_ = Spawn(args, &out_fd_, nullptr);
+  if (launch == Launch::kUnderRun) {
+    std::vector<std::string> run{PARKSCOPE_BIN, "run"};
+    run.insert(run.end(), run_flags.begin(), run_flags.end());
+    run.push_back("--");
+    args.insert(args.begin(), run.begin(), run.end());
+  }
+  pid_ = Spawn(args, &out_fd_, nullptr, launch == Launch::kPreload ? AgentPath() : "");
 }
 
 Fixture::~Fixture() {
@@ -158,10 +177,12 @@ bool Fixture::WaitReady(double timeout_s) {
     why_ = "unexpected first line: " + *line;
     return false;
   }
+  ready_pid_ = pid;
+  ready_at_ = Now();
   // Parked and settled: the same waits seen twice in a row.
   std::map<int, std::string> previous;
   while (Now() < deadline) {
-    auto parked = ParkedThreads(pid_);
+    auto parked = ParkedThreads(ready_pid_);
     // Settled: enough threads sit in the same wait in two samples in a
     // row (threads that come and go, as in the churn fixture, don't count).
     int settled = 0;

@@ -17,10 +17,19 @@ std::string FixtureSource(const std::string& file);
 // The line carrying "// SITE: <marker>" in fixtures/<file>; 0 if absent.
 int MarkerLine(const std::string& file, const std::string& marker);
 
+// How a fixture is started: as it is, with the agent in LD_PRELOAD, or
+// under `parkscope run` (then pid() is parkscope's and ready_pid() the
+// fixture's).
+enum class Launch { kDirect, kPreload, kUnderRun };
+
+// The agent library the build made (empty when it was not built).
+std::string AgentPath();
+
 // A running fixture. The destructor kills it (SIGKILL) and reaps it.
 class Fixture {
  public:
-  Fixture(const std::string& name, std::vector<std::string> args = {});
+  Fixture(const std::string& name, std::vector<std::string> args = {},
+          Launch launch = Launch::kDirect, std::vector<std::string> run_flags = {});
   ~Fixture();
   Fixture(const Fixture&) = delete;
   Fixture& operator=(const Fixture&) = delete;
@@ -31,6 +40,10 @@ class Fixture {
   // Reads the next stdout line (after READY), or nullopt at EOF/timeout.
   std::optional<std::string> ReadLine(double timeout_s = 10);
   pid_t pid() const { return pid_; }
+  // The pid the fixture printed in its READY line.
+  pid_t ready_pid() const { return ready_pid_; }
+  // CLOCK_MONOTONIC seconds when READY was read.
+  double ready_at() const { return ready_at_; }
   int expected_parked() const { return expected_parked_; }
   const std::string& why() const { return why_; }
   // Sends sig and returns the exit status after waiting (or -1).
@@ -38,6 +51,8 @@ class Fixture {
 
  private:
   pid_t pid_ = -1;
+  pid_t ready_pid_ = -1;
+  double ready_at_ = 0;
   int out_fd_ = -1;
   std::string buffer_;
   int expected_parked_ = 0;
@@ -50,6 +65,9 @@ struct RunResult {
   std::string out;
   std::string err;
 };
+
+// CLOCK_MONOTONIC in seconds.
+double MonotonicSeconds();
 
 // Runs parkscope with args; collects stdout and stderr.
 RunResult RunParkscope(const std::vector<std::string>& args, double timeout_s = 60);

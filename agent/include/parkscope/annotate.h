@@ -85,6 +85,10 @@ PARKSCOPE_ANNOTATE_LINKAGE void parkscope_wait_end(void);
 PARKSCOPE_ANNOTATE_LINKAGE void parkscope_test_begin(const char* name);
 PARKSCOPE_ANNOTATE_LINKAGE void parkscope_test_end(const char* name);
 
+/* The agent itself (which defines the functions, so they are never null)
+ * sets PARKSCOPE_ANNOTATE_DECLARATIONS_ONLY and skips the wrappers. */
+#ifndef PARKSCOPE_ANNOTATE_DECLARATIONS_ONLY
+
 /* Wrappers that do nothing when the agent is absent. always_inline keeps the
  * annotation site inside the caller even at -O0. */
 static inline __attribute__((always_inline)) void PARKSCOPE_WAIT_BEGIN(
@@ -111,9 +115,12 @@ static inline int PARKSCOPE_AGENT_PRESENT(void) {
   return parkscope_wait_begin != 0;
 }
 
+#endif /* PARKSCOPE_ANNOTATE_DECLARATIONS_ONLY */
+
 #ifdef __cplusplus
 } /* extern "C" */
 
+#ifndef PARKSCOPE_ANNOTATE_DECLARATIONS_ONLY
 namespace parkscope {
 
 // Annotates the enclosing scope:
@@ -152,6 +159,7 @@ class TestAnnotation {
 };
 
 }  // namespace parkscope
+#endif /* PARKSCOPE_ANNOTATE_DECLARATIONS_ONLY */
 #endif /* __cplusplus */
 
 #endif /* PARKSCOPE_ANNOTATE_H_ */
