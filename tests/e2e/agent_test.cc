@@ -188,5 +188,55 @@ TEST(Agent, OwnersAndDeadlocksStillFound) {
   EXPECT_EQ(joiner[0]["wait"]["owner_tid"], target[0]["tid"]);
 }
 
+TEST(Agent, ForkExecUnderTheAgentKeepsExitCodes) {
+  NEED_AGENT();
+  // The shell forks, the child execs another shell, both preloaded.
+  RunResult r = RunParkscope(
+      {"run", "--", "/bin/sh", "-c", "/bin/sh -c 'exit 3'; echo child=$?; exit 5"});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_NE(r.out.find("child=3"), std::string::npos) << r.out;
+}
+
+TEST(Agent, ThreadsExitingWhileDumpsRun) {
+  NEED_AGENT();
+  Fixture fx("churn", {}, Launch::kPreload);
+  ASSERT_TRUE(fx.WaitReady()) << fx.why();
+  for (int i = 0; i < 20; ++i) {
+    RunResult r = RunParkscope({"dump", "-p", std::to_string(fx.pid()), "--format", "json"});
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    auto snap = json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(snap.is_discarded());
+    EXPECT_TRUE(snap["agent_present"].get<bool>());
+    EXPECT_EQ(Named(snap, "parked").size(), 10u);
+  }
+  EXPECT_TRUE(StoppedOrTracedThreads(fx.pid()).empty());
+  kill(fx.pid(), SIGUSR1);
+  auto line = fx.ReadLine();
+  ASSERT_TRUE(line && line->rfind("CREATED ", 0) == 0);
+  EXPECT_GT(std::stol(line->substr(8)), 1000);  // the agent did not stall creation
+}
+
+TEST(Agent, TimeoutsReturnCodesAndErrnoUnchangedWhileDumped) {
+  NEED_AGENT();
+  // wait_checker classifies every return of its timed waits; under the
+  // agent and 30 dumps, none may fail, come early or see EINTR.
+  Fixture fx("wait_checker", {"--seconds", "600"}, Launch::kPreload);
+  ASSERT_TRUE(fx.WaitReady()) << fx.why();
+  for (int i = 0; i < 30; ++i) {
+    RunResult r = RunParkscope({"dump", "-p", std::to_string(fx.pid()), "--format", "json"});
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  }
+  kill(fx.pid(), SIGUSR1);
+  int kinds = 0;
+  while (auto line = fx.ReadLine(30)) {
+    if (*line == "DONE") break;
+    if (line->rfind("CALL ", 0) != 0) continue;
+    ++kinds;
+    EXPECT_NE(line->find(" eintr=0 early=0 errors=0"), std::string::npos) << *line;
+    EXPECT_EQ(line->find(" iters=0 "), std::string::npos) << *line;
+  }
+  EXPECT_GE(kinds, 12);
+}
+
 }  // namespace
 }  // namespace parkscope::e2e
