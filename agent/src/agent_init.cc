@@ -51,7 +51,7 @@ uint32_t SlotCountFromEnvironment(char** envp) {
 void InitializeAgent(char** envp) {
   uint32_t expected = kNotStarted;
   if (!__atomic_compare_exchange_n(&g_init_state, &expected, kRunning, false,
-                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
     if (tls_initializing) return;
     while (__atomic_load_n(&g_init_state, __ATOMIC_ACQUIRE) != kDone)
       sched_yield();
@@ -68,13 +68,12 @@ void InitializeAgent(char** envp) {
                      PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (slots != MAP_FAILED) {
-    const uint32_t flags = PrepareCreationStacks()
-                               ? PARKSCOPE_REGISTRY_FLAG_CREATION_STACKS
-                               : 0u;
+    const uint32_t flags =
+        PrepareCreationStacks() ? PARKSCOPE_REGISTRY_FLAG_CREATION_STACKS : 0u;
     InstallThreadExitHook();
     InstallForkHandler();
-    PublishRegistry(static_cast<parkscope_slot*>(slots), slot_count,
-                    start_ns, flags);
+    PublishRegistry(static_cast<parkscope_slot*>(slots), slot_count, start_ns,
+                    flags);
     AttachSlotToCurrentThread(nullptr);
   }
   __atomic_store_n(&g_init_state, kDone, __ATOMIC_RELEASE);

@@ -40,9 +40,9 @@ void BeginRegion(const char* reason, const void* object, uint64_t site) {
   CopyField(saved.annotation, slot->annotation, sizeof(saved.annotation));
   const uint64_t now = NowNs(WaitClock::kPrecise);
   BeginSlotWrite(slot);
-  StoreWaitRecord(slot, WaitRecord{PARKSCOPE_SLOT_PARKED,
-                                   PARKSCOPE_REASON_ANNOTATED,
-                                   reinterpret_cast<uintptr_t>(object), now});
+  StoreWaitRecord(slot,
+                  WaitRecord{PARKSCOPE_SLOT_PARKED, PARKSCOPE_REASON_ANNOTATED,
+                             reinterpret_cast<uintptr_t>(object), now});
   CopyBoundedString(slot->annotation, sizeof(slot->annotation), reason);
   slot->annotation_site = site;
   EndSlotWrite(slot);

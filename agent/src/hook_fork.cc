@@ -8,11 +8,10 @@
 // callers alike. _Fork(), vfork() and posix_spawn run no handlers; vfork and
 // posix_spawn children share the parent's memory until exec and must leave
 // it alone anyway.
-#include "fork_handler.h"
-
 #include <pthread.h>
 
 #include "creation_handoff.h"
+#include "fork_handler.h"
 #include "test_name.h"
 #include "thread_slot.h"
 
@@ -27,6 +26,8 @@ void AfterForkInChild() {
 
 }  // namespace
 
-void InstallForkHandler() { pthread_atfork(nullptr, nullptr, AfterForkInChild); }
+void InstallForkHandler() {
+  pthread_atfork(nullptr, nullptr, AfterForkInChild);
+}
 
 }  // namespace parkscope::agent

@@ -27,7 +27,7 @@ using parkscope::agent::WaitClock;
 using parkscope::agent::WaitScope;
 
 // Declares the scope for descriptor `fd`.
-#define PARKSCOPE_IO_WAIT(fd)                                      \
+#define PARKSCOPE_IO_WAIT(fd)                                    \
   WaitScope parked(PARKSCOPE_REASON_IO_WAIT, ObjectOf(long{fd}), \
                    WaitClock::kCoarse)
 
@@ -94,8 +94,8 @@ extern "C" PARKSCOPE_EXPORT ssize_t recvfrom(int fd, void* buffer, size_t size,
 }
 
 extern "C" PARKSCOPE_EXPORT ssize_t __recvfrom_chk(int fd, void* buffer,
-                                                   size_t size,
-                                                   size_t capacity, int flags,
+                                                   size_t size, size_t capacity,
+                                                   int flags,
                                                    struct sockaddr* from,
                                                    socklen_t* from_size) {
   PARKSCOPE_REAL_OR_ERRNO(__recvfrom_chk);

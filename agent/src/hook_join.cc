@@ -22,8 +22,7 @@ uint64_t ThreadObject(pthread_t thread) {
 
 }  // namespace
 
-extern "C" PARKSCOPE_EXPORT int pthread_join(pthread_t thread,
-                                             void** result) {
+extern "C" PARKSCOPE_EXPORT int pthread_join(pthread_t thread, void** result) {
   PARKSCOPE_REAL_OR_CODE(pthread_join);
   WaitScope parked(PARKSCOPE_REASON_JOIN, ThreadObject(thread),
                    WaitClock::kPrecise);

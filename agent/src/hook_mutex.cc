@@ -21,15 +21,25 @@ using parkscope::agent::ObjectOf;
 using parkscope::agent::WaitClock;
 using parkscope::agent::WaitScope;
 
+namespace {
+
+// The blocking half of pthread_mutex_lock, out of line: with the WaitScope
+// inlined, the fast path paid for a stack frame it never uses.
+__attribute__((noinline)) int LockBlocking(pthread_mutex_t* mutex) {
+  PARKSCOPE_REAL_OR_CODE(pthread_mutex_lock);
+  WaitScope parked(PARKSCOPE_REASON_MUTEX_LOCK, ObjectOf(mutex),
+                   WaitClock::kPrecise);
+  return real_pthread_mutex_lock(mutex);
+}
+
+}  // namespace
+
 extern "C" PARKSCOPE_EXPORT int pthread_mutex_lock(
     pthread_mutex_t* mutex) noexcept {
   PARKSCOPE_REAL_OR_CODE(pthread_mutex_trylock);
   const int tried = real_pthread_mutex_trylock(mutex);
   if (PARKSCOPE_LIKELY(tried != EBUSY)) return tried;
-  PARKSCOPE_REAL_OR_CODE(pthread_mutex_lock);
-  WaitScope parked(PARKSCOPE_REASON_MUTEX_LOCK, ObjectOf(mutex),
-                   WaitClock::kPrecise);
-  return real_pthread_mutex_lock(mutex);
+  return LockBlocking(mutex);
 }
 
 extern "C" PARKSCOPE_EXPORT int pthread_mutex_timedlock(

@@ -27,9 +27,9 @@ extern "C" PARKSCOPE_EXPORT ssize_t mq_receive(mqd_t queue, char* buffer,
   return real_mq_receive(queue, buffer, length, priority);
 }
 
-extern "C" PARKSCOPE_EXPORT ssize_t mq_timedreceive(
-    mqd_t queue, char* buffer, size_t length, unsigned* priority,
-    const struct timespec* abstime) {
+extern "C" PARKSCOPE_EXPORT ssize_t
+mq_timedreceive(mqd_t queue, char* buffer, size_t length, unsigned* priority,
+                const struct timespec* abstime) {
   PARKSCOPE_REAL_OR_ERRNO(mq_timedreceive);
   WaitScope parked(PARKSCOPE_REASON_QUEUE_RECV, ObjectOf(long{queue}),
                    WaitClock::kCoarse);
@@ -54,8 +54,7 @@ extern "C" PARKSCOPE_EXPORT int mq_timedsend(mqd_t queue, const char* message,
 }
 
 extern "C" PARKSCOPE_EXPORT ssize_t msgrcv(int queue, void* message,
-                                           size_t size, long type,
-                                           int flags) {
+                                           size_t size, long type, int flags) {
   PARKSCOPE_REAL_OR_ERRNO(msgrcv);
   if (flags & IPC_NOWAIT) return real_msgrcv(queue, message, size, type, flags);
   WaitScope parked(PARKSCOPE_REASON_QUEUE_RECV, ObjectOf(long{queue}),

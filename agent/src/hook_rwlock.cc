@@ -2,9 +2,10 @@
 // and std::shared_timed_mutex reach these.
 //
 // Same policy as hook_mutex.cc: the try variant first, record and block only
-// on EBUSY. EAGAIN (too many readers) is the lock's own answer. A thread
-// that holds the write lock and asks again (for read or write) gets EBUSY
-// from the try variant and EDEADLK from the real lock, as without the agent.
+// on EBUSY, with the blocking half out of line. EAGAIN (too many readers) is
+// the lock's own answer. A thread that holds the write lock and asks again
+// (for read or write) gets EBUSY from the try variant and EDEADLK from the
+// real lock, as without the agent.
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
@@ -17,15 +18,23 @@ using parkscope::agent::ObjectOf;
 using parkscope::agent::WaitClock;
 using parkscope::agent::WaitScope;
 
+namespace {
+
+__attribute__((noinline)) int ReadLockBlocking(pthread_rwlock_t* rwlock) {
+  PARKSCOPE_REAL_OR_CODE(pthread_rwlock_rdlock);
+  WaitScope parked(PARKSCOPE_REASON_RWLOCK_READ, ObjectOf(rwlock),
+                   WaitClock::kPrecise);
+  return real_pthread_rwlock_rdlock(rwlock);
+}
+
+}  // namespace
+
 extern "C" PARKSCOPE_EXPORT int pthread_rwlock_rdlock(
     pthread_rwlock_t* rwlock) noexcept {
   PARKSCOPE_REAL_OR_CODE(pthread_rwlock_tryrdlock);
   const int tried = real_pthread_rwlock_tryrdlock(rwlock);
   if (PARKSCOPE_LIKELY(tried != EBUSY)) return tried;
-  PARKSCOPE_REAL_OR_CODE(pthread_rwlock_rdlock);
-  WaitScope parked(PARKSCOPE_REASON_RWLOCK_READ, ObjectOf(rwlock),
-                   WaitClock::kPrecise);
-  return real_pthread_rwlock_rdlock(rwlock);
+  return ReadLockBlocking(rwlock);
 }
 
 extern "C" PARKSCOPE_EXPORT int pthread_rwlock_timedrdlock(
@@ -51,15 +60,23 @@ extern "C" PARKSCOPE_EXPORT int pthread_rwlock_clockrdlock(
   return real_pthread_rwlock_clockrdlock(rwlock, clock, abstime);
 }
 
+namespace {
+
+__attribute__((noinline)) int WriteLockBlocking(pthread_rwlock_t* rwlock) {
+  PARKSCOPE_REAL_OR_CODE(pthread_rwlock_wrlock);
+  WaitScope parked(PARKSCOPE_REASON_RWLOCK_WRITE, ObjectOf(rwlock),
+                   WaitClock::kPrecise);
+  return real_pthread_rwlock_wrlock(rwlock);
+}
+
+}  // namespace
+
 extern "C" PARKSCOPE_EXPORT int pthread_rwlock_wrlock(
     pthread_rwlock_t* rwlock) noexcept {
   PARKSCOPE_REAL_OR_CODE(pthread_rwlock_trywrlock);
   const int tried = real_pthread_rwlock_trywrlock(rwlock);
   if (PARKSCOPE_LIKELY(tried != EBUSY)) return tried;
-  PARKSCOPE_REAL_OR_CODE(pthread_rwlock_wrlock);
-  WaitScope parked(PARKSCOPE_REASON_RWLOCK_WRITE, ObjectOf(rwlock),
-                   WaitClock::kPrecise);
-  return real_pthread_rwlock_wrlock(rwlock);
+  return WriteLockBlocking(rwlock);
 }
 
 extern "C" PARKSCOPE_EXPORT int pthread_rwlock_timedwrlock(

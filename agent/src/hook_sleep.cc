@@ -24,9 +24,9 @@ extern "C" PARKSCOPE_EXPORT int nanosleep(const struct timespec* duration,
 }
 
 // Returns an error number, not -1/errno.
-extern "C" PARKSCOPE_EXPORT int clock_nanosleep(
-    clockid_t clock, int flags, const struct timespec* request,
-    struct timespec* remaining) {
+extern "C" PARKSCOPE_EXPORT int clock_nanosleep(clockid_t clock, int flags,
+                                                const struct timespec* request,
+                                                struct timespec* remaining) {
   PARKSCOPE_REAL_OR_CODE(clock_nanosleep);
   WaitScope parked(PARKSCOPE_REASON_SLEEP, 0, WaitClock::kPrecise);
   return real_clock_nanosleep(clock, flags, request, remaining);

@@ -59,7 +59,8 @@ CreationHandoff* AllocateHandoff() {
       return &g_handoffs[i];
     }
   }
-  auto* handoff = static_cast<CreationHandoff*>(malloc(sizeof(CreationHandoff)));
+  auto* handoff =
+      static_cast<CreationHandoff*>(malloc(sizeof(CreationHandoff)));
   if (handoff != nullptr) handoff->pool_index = kNotPooled;
   return handoff;
 }
@@ -101,9 +102,10 @@ void ResetCreationHandoffsAfterFork() {
 
 using parkscope::agent::CreationHandoff;
 
-extern "C" PARKSCOPE_EXPORT int pthread_create(
-    pthread_t* thread, const pthread_attr_t* attr,
-    void* (*start_routine)(void*), void* arg) noexcept {
+extern "C" PARKSCOPE_EXPORT int pthread_create(pthread_t* thread,
+                                               const pthread_attr_t* attr,
+                                               void* (*start_routine)(void*),
+                                               void* arg) noexcept {
   PARKSCOPE_REAL_OR_CODE(pthread_create);
   const int saved_errno = errno;
   parkscope::agent::EnsureAgentInitialized();

@@ -18,8 +18,7 @@ using parkscope::agent::ObjectOf;
 using parkscope::agent::WaitClock;
 using parkscope::agent::WaitScope;
 
-extern "C" PARKSCOPE_EXPORT pid_t waitpid(pid_t pid, int* status,
-                                          int options) {
+extern "C" PARKSCOPE_EXPORT pid_t waitpid(pid_t pid, int* status, int options) {
   PARKSCOPE_REAL_OR_ERRNO(waitpid);
   if (options & WNOHANG) return real_waitpid(pid, status, options);
   WaitScope parked(PARKSCOPE_REASON_WAITPID, ObjectOf(long{pid}),

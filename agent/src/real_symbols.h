@@ -25,7 +25,8 @@
 // Every interposed libc function, one X(name) per function, grouped by hook
 // file. The mutex functions and `syscall` come first on purpose: see
 // ResolveRealSymbol in real_symbols.cc.
-#define PARKSCOPE_REAL_SYMBOLS(X)                                             \
+// clang-format off
+#define PARKSCOPE_REAL_SYMBOLS(X)                                              \
   /* hook_mutex.cc */                                                          \
   X(pthread_mutex_lock) X(pthread_mutex_trylock) X(pthread_mutex_timedlock)    \
   X(pthread_mutex_clocklock)                                                   \
@@ -61,6 +62,7 @@
   X(sigtimedwait) X(pause) X(sigsuspend)                                       \
   /* hook_thread_create.cc */                                                  \
   X(pthread_create)
+// clang-format on
 
 namespace parkscope::agent {
 
@@ -93,22 +95,21 @@ inline void* RealSymbolAddress(RealSymbol symbol) {
 
 }  // namespace parkscope::agent
 
-#define PARKSCOPE_REAL(name)                      \
-  reinterpret_cast<decltype(&::name)>(            \
-      ::parkscope::agent::RealSymbolAddress(      \
-          ::parkscope::agent::RealSymbol::k_##name))
+#define PARKSCOPE_REAL(name)                                                 \
+  reinterpret_cast<decltype(&::name)>(::parkscope::agent::RealSymbolAddress( \
+      ::parkscope::agent::RealSymbol::k_##name))
 
 // Declares `real_<name>`; returns -1 with errno ENOSYS if it is unavailable.
-#define PARKSCOPE_REAL_OR_ERRNO(name)                            \
-  auto real_##name = PARKSCOPE_REAL(name);                       \
-  if (PARKSCOPE_UNLIKELY(real_##name == nullptr)) {              \
-    errno = ENOSYS;                                              \
-    return -1;                                                   \
+#define PARKSCOPE_REAL_OR_ERRNO(name)               \
+  auto real_##name = PARKSCOPE_REAL(name);          \
+  if (PARKSCOPE_UNLIKELY(real_##name == nullptr)) { \
+    errno = ENOSYS;                                 \
+    return -1;                                      \
   }
 
 // Declares `real_<name>`; returns ENOSYS if it is unavailable.
-#define PARKSCOPE_REAL_OR_CODE(name)               \
-  auto real_##name = PARKSCOPE_REAL(name);         \
+#define PARKSCOPE_REAL_OR_CODE(name)                \
+  auto real_##name = PARKSCOPE_REAL(name);          \
   if (PARKSCOPE_UNLIKELY(real_##name == nullptr)) { \
-    return ENOSYS;                                 \
+    return ENOSYS;                                  \
   }

@@ -20,10 +20,9 @@ uint32_t g_free_hint;  // no free slot below this index (a hint, not a rule)
 void RaiseHighWater(uint32_t used) {
   uint32_t current =
       __atomic_load_n(&parkscope_registry.high_water, __ATOMIC_RELAXED);
-  while (current < used &&
-         !__atomic_compare_exchange_n(&parkscope_registry.high_water, &current,
-                                      used, true, __ATOMIC_RELEASE,
-                                      __ATOMIC_RELAXED)) {
+  while (current < used && !__atomic_compare_exchange_n(
+                               &parkscope_registry.high_water, &current, used,
+                               true, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
   }
 }
 

@@ -8,7 +8,8 @@
 
 namespace parkscope::agent {
 
-__thread ThreadState tls_thread_state __attribute__((tls_model("initial-exec")));
+__thread ThreadState tls_thread_state
+    __attribute__((tls_model("initial-exec")));
 
 namespace {
 

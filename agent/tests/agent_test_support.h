@@ -49,8 +49,8 @@ std::optional<SlotCopy> WaitForReason(
     const char* annotation = nullptr);
 
 // Polls until `tid`'s slot is RUNNING (not parked).
-bool WaitForRunning(pid_t tid, std::chrono::milliseconds timeout =
-                                   std::chrono::seconds(10));
+bool WaitForRunning(
+    pid_t tid, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // Asserts that `tid` gets parked for `reason` on `object`, with a start
 // time between `not_before_ns` (less a coarse-clock tick) and the moment the

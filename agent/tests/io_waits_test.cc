@@ -91,13 +91,13 @@ TEST_F(IoWaitTest, WriteToFullPipeShowsIoWaitOnFd) {
   }
   ASSERT_EQ(fcntl(pipe.write_end, F_SETFL, 0), 0);
   const uint64_t before = MonotonicNs();
-  ParkedThread writer([&] {
-    EXPECT_EQ(write(pipe.write_end, "x", 1), 1);
-  });
+  ParkedThread writer([&] { EXPECT_EQ(write(pipe.write_end, "x", 1), 1); });
   ExpectParked(writer.tid(), PARKSCOPE_REASON_IO_WAIT, Fd(pipe.write_end),
                before);
+  // Drain without blocking: the writer's byte may be the last one read.
+  ASSERT_EQ(fcntl(pipe.read_end, F_SETFL, O_NONBLOCK), 0);
   while (!writer.done()) {
-    if (read(pipe.read_end, chunk, sizeof(chunk)) <= 0) break;
+    if (read(pipe.read_end, chunk, sizeof(chunk)) <= 0) usleep(1000);
   }
 }
 
@@ -178,8 +178,7 @@ TEST_F(IoWaitTest, PollShowsPollOnTheArray) {
   pollfd watched = {pipe.read_end, POLLIN, 0};
   const uint64_t before = MonotonicNs();
   ParkedThread waiter([&] { EXPECT_EQ(poll(&watched, 1, -1), 1); });
-  ExpectParked(waiter.tid(), PARKSCOPE_REASON_POLL, ObjectOf(&watched),
-               before);
+  ExpectParked(waiter.tid(), PARKSCOPE_REASON_POLL, ObjectOf(&watched), before);
   pipe.Poke();
 }
 
@@ -260,8 +259,8 @@ TEST_F(IoWaitTest, FlockShowsIoWaitOnFd) {
   ASSERT_GE(holder, 0);
   unlink(path);
   ASSERT_EQ(flock(holder, LOCK_EX), 0);
-  const int contender = open(("/proc/self/fd/" + std::to_string(holder)).c_str(),
-                             O_RDWR | O_CLOEXEC);
+  const int contender = open(
+      ("/proc/self/fd/" + std::to_string(holder)).c_str(), O_RDWR | O_CLOEXEC);
   ASSERT_GE(contender, 0);
   const uint64_t before = MonotonicNs();
   ParkedThread waiter([&] { EXPECT_EQ(flock(contender, LOCK_EX), 0); });
@@ -336,8 +335,8 @@ TEST_F(IoWaitTest, ClockNanosleepShowsSleep) {
   ParkedThread sleeper([] {
     timespec duration = {1, 0};
     int result;
-    while ((result = clock_nanosleep(CLOCK_MONOTONIC, 0, &duration,
-                                     nullptr)) == 0) {
+    while ((result = clock_nanosleep(CLOCK_MONOTONIC, 0, &duration, nullptr)) ==
+           0) {
     }
     EXPECT_EQ(result, EINTR);
   });

@@ -87,8 +87,8 @@ TEST_F(PthreadWaitTest, RwlockClockWrlockShowsRwlockWrite) {
   const uint64_t before = MonotonicNs();
   ParkedThread writer([&] {
     timespec deadline = DeadlineIn(CLOCK_MONOTONIC, 60);
-    EXPECT_EQ(
-        pthread_rwlock_clockwrlock(&rwlock, CLOCK_MONOTONIC, &deadline), 0);
+    EXPECT_EQ(pthread_rwlock_clockwrlock(&rwlock, CLOCK_MONOTONIC, &deadline),
+              0);
     pthread_rwlock_unlock(&rwlock);
   });
   ExpectParked(writer.tid(), PARKSCOPE_REASON_RWLOCK_WRITE, ObjectOf(&rwlock),

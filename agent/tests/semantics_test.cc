@@ -86,9 +86,8 @@ TEST_F(SemanticsTest, NonBlockingCallsRecordNothing) {
   EXPECT_EQ(poll(&watched, 1, 0), 0);
   EXPECT_EQ(syscall(SYS_getpid), getpid());
   uint32_t word = 0;
-  EXPECT_EQ(syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr,
-                    0),
-            0);
+  EXPECT_EQ(
+      syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0), 0);
   EXPECT_EQ(SeqOf(self), seq_before);
   close(fds[0]);
   close(fds[1]);
@@ -159,9 +158,9 @@ TEST_F(SemanticsTest, TimedlockTimeoutReturnsEtimedout) {
     EXPECT_EQ(errno, 4321);
     timespec monotonic_deadline;
     clock_gettime(CLOCK_MONOTONIC, &monotonic_deadline);
-    EXPECT_EQ(pthread_mutex_clocklock(&mutex, CLOCK_MONOTONIC,
-                                      &monotonic_deadline),
-              ETIMEDOUT);
+    EXPECT_EQ(
+        pthread_mutex_clocklock(&mutex, CLOCK_MONOTONIC, &monotonic_deadline),
+        ETIMEDOUT);
   });
   other.join();
   pthread_mutex_unlock(&mutex);
@@ -259,9 +258,9 @@ TEST_F(SemanticsTest, FutexSyscallKeepsItsErrnoConvention) {
   uint32_t word = 1;
   errno = 0;
   // The word is not 0: the kernel refuses to sleep.
-  EXPECT_EQ(syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr,
-                    0),
-            -1);
+  EXPECT_EQ(
+      syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0),
+      -1);
   EXPECT_EQ(errno, EAGAIN);
   EXPECT_EQ(syscall(SYS_gettid), CurrentTid());
   EXPECT_EQ(syscall(-1), -1);
@@ -271,9 +270,9 @@ TEST_F(SemanticsTest, FutexSyscallKeepsItsErrnoConvention) {
 TEST_F(SemanticsTest, ClockNanosleepReturnsErrorNumberWithoutErrno) {
   timespec duration = {0, 1000};
   errno = 99;
-  EXPECT_EQ(clock_nanosleep(static_cast<clockid_t>(1234), 0, &duration,
-                            nullptr),
-            EINVAL);
+  EXPECT_EQ(
+      clock_nanosleep(static_cast<clockid_t>(1234), 0, &duration, nullptr),
+      EINVAL);
   EXPECT_EQ(errno, 99);
   EXPECT_EQ(nanosleep(nullptr, nullptr), -1);
   EXPECT_EQ(errno, EFAULT);

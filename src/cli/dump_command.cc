@@ -119,7 +119,8 @@ std::function<int()> AddDumpCommand(CLI::App& app) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   dump->add_option("--runtime-frames", flags->runtime_frames,
-                   "Regex of functions to skip when choosing the wait site (repeatable)");
+                   "Regex of functions to skip when choosing the wait site (repeatable)")
+      ->allow_extra_args(false);
   return [dump, flags]() -> int {
     if (!dump->parsed()) return -1;
     return RunDump(*flags);

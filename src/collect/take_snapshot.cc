@@ -37,6 +37,39 @@ ThreadSnapshot ToThread(const RawThread& raw) {
   return thread;
 }
 
+// What a symbol session depends on: the file mappings (thread stacks and
+// heap come and go without changing any module).
+std::string ModulesKey(const std::vector<MapEntry>& maps) {
+  std::string key;
+  for (const MapEntry& m : maps) {
+    if (!m.IsFile() && m.path != "[vdso]") continue;
+    key += std::to_string(m.start) + '-' + std::to_string(m.end) + ':' +
+           std::to_string(m.offset) + ':' + std::to_string(m.inode) + m.path + '\n';
+  }
+  return key;
+}
+
+// The cache's symbolizer, bound to a session of the current modules; null
+// when no session can be made (the caller then uses its own).
+Symbolizer* CachedSymbolizer(Pid pid, const RawCapture& capture, SamplingCache* cache) {
+  // Bounded: a busy thread visits new pcs forever; start over past this.
+  constexpr size_t kMaxCachedPcs = 1 << 18;
+  std::string key = ModulesKey(capture.maps);
+  if (!cache->symbol_session || key != cache->modules_key) {
+    std::string error;
+    auto session = ModuleSession::Create(pid, capture.memory_tid, capture.maps, &error);
+    if (!session) return nullptr;
+    if (cache->symbolizer) cache->symbolizer->Rebind(*session);
+    cache->symbol_session = std::move(session);  // after the rebind: never dangling
+    cache->modules_key = std::move(key);
+  }
+  if (cache->symbolizer && cache->symbolizer->cache_size() > kMaxCachedPcs) {
+    cache->symbolizer.reset();
+  }
+  if (!cache->symbolizer) cache->symbolizer = std::make_unique<Symbolizer>(*cache->symbol_session);
+  return cache->symbolizer.get();
+}
+
 }  // namespace
 
 SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
@@ -47,9 +80,19 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   result.error = capture.error;
   if (capture.threads.empty()) return result;
 
+  // With every thread reused there is nothing to unwind or symbolize, and
+  // the agent's records of those threads cannot have changed: a record is
+  // written only by its own thread, which has not run.
+  bool any_copied = false;
+  for (const auto& raw : capture.threads) any_copied |= raw.method != CaptureMethod::kNone;
+  const bool incremental = static_cast<bool>(options.capture.unchanged_since_previous);
+
   // Right after the capture, so the records are as close as they can be to
   // the moment each thread was probed.
-  AgentRegistry registry = ReadAgentRegistry(pid, capture.memory_tid, capture.maps);
+  AgentRegistry registry;
+  if (!incremental || any_copied) {
+    registry = ReadAgentRegistry(pid, capture.memory_tid, capture.maps);
+  }
 
   ProcessSnapshot& snapshot = result.snapshot;
   snapshot.pid = pid;
@@ -58,12 +101,20 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   snapshot.capture = capture.stats;
 
   std::string session_error;
-  auto session = ModuleSession::Create(pid, capture.memory_tid, capture.maps,
-                                       &session_error);
+  std::unique_ptr<ModuleSession> session;
+  if (!incremental || any_copied) {
+    session = ModuleSession::Create(pid, capture.memory_tid, capture.maps, &session_error);
+  }
   std::vector<UnwoundStack> stacks;
   if (session) stacks = UnwindAll(*session, capture, options.max_frames);
-  std::optional<Symbolizer> symbolizer;
-  if (session) symbolizer.emplace(*session);
+  std::optional<Symbolizer> own_symbolizer;
+  Symbolizer* symbolizer = nullptr;
+  if (session && options.cache != nullptr) {
+    symbolizer = CachedSymbolizer(pid, capture, options.cache);
+  }
+  if (symbolizer == nullptr && session) {
+    symbolizer = &own_symbolizer.emplace(*session);
+  }
 
   std::set<Tid> live;
   for (const auto& raw : capture.threads) {
@@ -75,6 +126,11 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
 
   for (size_t i = 0; i < capture.threads.size(); ++i) {
     const RawThread& raw = capture.threads[i];
+    if (raw.reused) {
+      result.reused.push_back(raw.tid);
+      continue;
+    }
+    if (incremental) result.probes[raw.tid] = raw.probe;
     ThreadSnapshot thread = ToThread(raw);
     if (symbolizer && i < stacks.size()) {
       for (const PhysicalFrame& physical : stacks[i].frames) {
@@ -98,7 +154,7 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   for (const auto& raw : capture.threads) probed_at[raw.tid] = raw.probe.probed_at_ns;
   MergeAgentRecords(
       registry, [&](Tid tid) { return probed_at.count(tid) ? probed_at[tid] : 0; },
-      symbolizer ? &*symbolizer : nullptr, live, read_word, fd_kind, &snapshot);
+      symbolizer, live, read_word, fd_kind, &snapshot);
 
   Analyze(snapshot, options.runtime_frames);
   return result;

@@ -84,6 +84,10 @@ const char* CaptureMethodName(CaptureMethod method);
 struct CreatedBy {
   Tid tid = 0;
   std::vector<Frame> frames;
+  // The test running when the thread was created (parkscope_test_begin),
+  // "" outside tests.
+  std::string test_name;
+  int64_t created_ns = 0;  // CLOCK_MONOTONIC, 0 when unknown
 };
 
 struct ThreadSnapshot {

@@ -169,6 +169,12 @@ ThreadOutcome CaptureThread(Pid pid, Tid tid, const CaptureOptions& options,
                             RawCapture* capture) {
   RawThread thread;
   thread.tid = tid;
+  if (options.unchanged_since_previous && options.unchanged_since_previous(tid)) {
+    thread.reused = true;
+    thread.probe.exists = true;
+    capture->threads.push_back(std::move(thread));
+    return ThreadOutcome::kDone;
+  }
   thread.probe = ProbeTask(pid, tid);
   if (!thread.probe.exists) return ThreadOutcome::kDone;  // exited meanwhile
   const bool on_cpu =
@@ -178,6 +184,11 @@ ThreadOutcome CaptureThread(Pid pid, Tid tid, const CaptureOptions& options,
   std::string why;
   Plan plan = PlanFor(pid, thread.probe, options, &why);
   thread.note = why;
+  // Incremental sampling defers reading maps (the largest /proc file of a
+  // process with many thread stacks) until a thread needs a copy.
+  if (options.unchanged_since_previous && plan != Plan::kSkip && capture->maps.empty()) {
+    capture->maps = ReadMaps(pid, tid);
+  }
   if (plan == Plan::kNoStop) {
     CaptureNoStop(pid, capture->maps, options, &thread);
   } else if (plan == Plan::kStop) {
@@ -222,7 +233,7 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
       return capture;
     }
   }
-  capture.maps = ReadMaps(pid, tasks.tids.back());
+  if (!options.unchanged_since_previous) capture.maps = ReadMaps(pid, tasks.tids.back());
 
   std::set<Tid> seen;
   std::vector<ThreadStop> frozen;  // --consistent: held until all are copied
@@ -276,12 +287,15 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
   // Reads of memory and files go through the leader while it lives; once it
   // is a zombie, through the oldest captured thread (short-lived threads
   // may be gone by the time we symbolize).
+  // A reused thread was parked and is alive as far as we know, so it
+  // serves as well as a captured one.
+  auto usable = [](const RawThread& t) { return t.method != CaptureMethod::kNone || t.reused; };
   for (const auto& t : capture.threads) {
-    if (t.tid == pid && t.method != CaptureMethod::kNone) capture.memory_tid = pid;
+    if (t.tid == pid && usable(t)) capture.memory_tid = pid;
   }
   for (const auto& t : capture.threads) {
     if (capture.memory_tid != 0) break;
-    if (t.method != CaptureMethod::kNone) capture.memory_tid = t.tid;
+    if (usable(t)) capture.memory_tid = t.tid;
   }
   if (capture.threads.empty()) {
     capture.status = CaptureStatus::kGone;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,14 @@ struct CaptureOptions {
   int max_passes = 8;
   // How long to wait for one thread to report its stop.
   int64_t stop_timeout_ns = 200'000'000;
+  // Incremental sampling (parkscope watch and record). Asked about every
+  // thread before it is probed: true means the caller knows the thread has
+  // not run since the caller last captured it, so the stack the caller kept
+  // still holds. Such a thread is neither probed nor stopped (zero ptrace
+  // calls); it comes back with `reused` set and nothing copied, and maps are
+  // then read only if some other thread needs a copy. Empty (dump): every
+  // thread is captured. watch/task_fingerprint.h says how watch decides.
+  std::function<bool(Tid)> unchanged_since_previous;
 };
 
 struct RawThread {
@@ -45,6 +54,8 @@ struct RawThread {
   uint64_t stack_start = 0;  // target address of stack[0]
   std::vector<uint8_t> stack;
   int64_t held_ns = 0;
+  // unchanged_since_previous said yes: not probed, not stopped, no copy.
+  bool reused = false;
 };
 
 enum class CaptureStatus {

@@ -71,6 +71,7 @@ Json ThreadJson(const ThreadSnapshot& t) {
     Json c;
     c["tid"] = t.created_by->tid;
     c["frames"] = FramesJson(t.created_by->frames);
+    if (!t.created_by->test_name.empty()) c["test"] = t.created_by->test_name;
     j["created_by"] = std::move(c);
   } else {
     j["created_by"] = nullptr;

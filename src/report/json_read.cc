@@ -160,7 +160,10 @@ ThreadSnapshot ReadThread(const Json& j) {
   const Json& created_by = Field(j, "created_by");
   if (!created_by.is_null()) {
     t.created_by = CreatedBy{Int<Tid>(Field(created_by, "tid")),
-                             ReadFrames(Field(created_by, "frames"))};
+                             ReadFrames(Field(created_by, "frames")), "", 0};
+    if (created_by.contains("test") && created_by["test"].is_string()) {
+      t.created_by->test_name = created_by["test"].get<std::string>();
+    }
   }
   return t;
 }

@@ -155,12 +155,19 @@ std::string FrameText(const Frame& f) {
 // with its count, then Go's 50 + 50 elision applies to the lines. An empty
 // stack prints nothing: the header already says "(no stack)".
 void WriteStack(const ThreadSnapshot& t, std::ostream& out) {
+  WriteStackLines(t.frames, t.stack_note, "    ", out);
+}
+
+}  // namespace
+
+void WriteStackLines(const std::vector<Frame>& frames, std::string_view note,
+                     std::string_view indent, std::ostream& out) {
   std::vector<std::string> lines;
   std::vector<size_t> runs;  // frames per line
-  for (size_t i = 0; i < t.frames.size();) {
-    std::string text = FrameText(t.frames[i]);
+  for (size_t i = 0; i < frames.size();) {
+    std::string text = FrameText(frames[i]);
     size_t run = 1;
-    while (i + run < t.frames.size() && FrameText(t.frames[i + run]) == text) {
+    while (i + run < frames.size() && FrameText(frames[i + run]) == text) {
       ++run;
     }
     if (run > 1) text += "  (" + std::to_string(run) + " times)";
@@ -169,18 +176,17 @@ void WriteStack(const ThreadSnapshot& t, std::ostream& out) {
     i += run;
   }
   FrameElision elision = ElideFrames(lines.size());
-  for (size_t i = 0; i < elision.head; ++i) out << "    " << lines[i] << '\n';
+  for (size_t i = 0; i < elision.head; ++i) out << indent << lines[i] << '\n';
   if (elision.elided > 0) {
-    size_t frames = 0;
+    size_t elided_frames = 0;
     for (size_t i = 0; i < elision.elided; ++i)
-      frames += runs[elision.head + i];
-    out << "    ..." << frames << " frames elided...\n";
+      elided_frames += runs[elision.head + i];
+    out << indent << "..." << elided_frames << " frames elided...\n";
     for (size_t i = elision.head + elision.elided; i < lines.size(); ++i) {
-      out << "    " << lines[i] << '\n';
+      out << indent << lines[i] << '\n';
     }
   }
-  if (!t.stack_note.empty())
-    out << "    ... " << Printable(t.stack_note) << '\n';
+  if (!note.empty()) out << indent << "... " << Printable(note) << '\n';
 }
 
 void WriteCreatedBy(const CreatedBy& created_by, std::ostream& out) {
@@ -197,6 +203,8 @@ void WriteCreatedBy(const CreatedBy& created_by, std::ostream& out) {
   }
   out << " in thread " << created_by.tid << '\n';
 }
+
+namespace {
 
 void WriteGroup(const ProcessSnapshot& s, const StackGroup& g,
                 std::ostream& out) {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <ostream>
+#include <string_view>
+#include <vector>
 
 #include "model/snapshot.h"
 
@@ -33,5 +35,14 @@ namespace parkscope {
 // failed capture has no stack to show; its threads appear only under
 // "not captured:". Names are cleaned and shortened to ~120 characters.
 void WriteSummary(const ProcessSnapshot& snapshot, std::ostream& out);
+
+// One stack as the summary prints it: a line per frame ("function
+// file:line [inlined]"), repeated frames folded, Go's 50 + 50 elision, and
+// the note (why it is incomplete) last. Shared with the leak report.
+void WriteStackLines(const std::vector<Frame>& frames, std::string_view note,
+                     std::string_view indent, std::ostream& out);
+
+// "  created by FUNCTION at file:line in thread TID".
+void WriteCreatedBy(const CreatedBy& created_by, std::ostream& out);
 
 }  // namespace parkscope

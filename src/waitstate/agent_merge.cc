@@ -31,6 +31,8 @@ const char* ObjectKind(WaitReason reason) {
 CreatedBy CreationOf(const AgentRecord& record, Symbolizer* symbolizer) {
   CreatedBy created;
   created.tid = record.creator_tid;
+  created.test_name = record.test_name;
+  created.created_ns = record.created_ns;
   for (uint64_t pc : record.creation_pcs) {
     if (symbolizer == nullptr) {
       Frame bare;

@@ -112,6 +112,8 @@ enum parkscope_reason {
   PARKSCOPE_REASON_COUNT
 };
 
+/* The offset comments are aligned by hand. */
+/* clang-format off */
 struct parkscope_registry_header {
   uint64_t magic;           /*  0: PARKSCOPE_REGISTRY_MAGIC, stored last */
   uint32_t version;         /*  8: PARKSCOPE_REGISTRY_VERSION */
@@ -158,15 +160,16 @@ struct parkscope_slot {
   uint64_t reserved[4];     /* 424: zero */
 };                          /* 456 bytes */
 
+/* clang-format on */
+
 /* The names the collector prints for each reason ("annotated" stands in for
  * the annotation text). Returns NULL for values out of range. */
 static inline const char* parkscope_reason_name(uint32_t reason) {
   static const char* const kNames[PARKSCOPE_REASON_COUNT] = {
-      "running",    "mutex lock", "rwlock read", "rwlock write",
-      "cond wait",  "sem wait",   "futex wait",  "join",
-      "barrier",    "io wait",    "epoll wait",  "poll",
-      "sleep",      "signal wait", "waitpid",    "queue recv",
-      "queue send", "annotated",
+      "running",    "mutex lock", "rwlock read", "rwlock write", "cond wait",
+      "sem wait",   "futex wait", "join",        "barrier",      "io wait",
+      "epoll wait", "poll",       "sleep",       "signal wait",  "waitpid",
+      "queue recv", "queue send", "annotated",
   };
   return reason < PARKSCOPE_REASON_COUNT ? kNames[reason] : NULL;
 }
@@ -183,14 +186,14 @@ PARKSCOPE_ABI_ASSERT(sizeof(struct parkscope_registry_header) == 128);
 PARKSCOPE_ABI_ASSERT(offsetof(struct parkscope_registry_header, version) == 8);
 PARKSCOPE_ABI_ASSERT(offsetof(struct parkscope_registry_header, slot_size) ==
                      16);
-PARKSCOPE_ABI_ASSERT(
-    offsetof(struct parkscope_registry_header, slots_address) == 24);
+PARKSCOPE_ABI_ASSERT(offsetof(struct parkscope_registry_header,
+                              slots_address) == 24);
 PARKSCOPE_ABI_ASSERT(offsetof(struct parkscope_registry_header, high_water) ==
                      32);
-PARKSCOPE_ABI_ASSERT(
-    offsetof(struct parkscope_registry_header, agent_start_ns) == 40);
-PARKSCOPE_ABI_ASSERT(
-    offsetof(struct parkscope_registry_header, slots_exhausted) == 48);
+PARKSCOPE_ABI_ASSERT(offsetof(struct parkscope_registry_header,
+                              agent_start_ns) == 40);
+PARKSCOPE_ABI_ASSERT(offsetof(struct parkscope_registry_header,
+                              slots_exhausted) == 48);
 
 PARKSCOPE_ABI_ASSERT(sizeof(struct parkscope_slot) == 456);
 PARKSCOPE_ABI_ASSERT(offsetof(struct parkscope_slot, tid) == 4);

@@ -1,0 +1,179 @@
+#include "watch/sampler.h"
+
+#include <algorithm>
+#include <set>
+
+#include "analyze/classify.h"
+#include "ptrace/remote_memory.h"
+#include "ptrace/thread_stop.h"
+
+namespace parkscope {
+namespace {
+
+// Waits whose owner can change while the waiter sleeps (a lock handed to a
+// third thread); a reused thread's owner is read again every sample.
+bool OwnerMayChange(WaitReason reason) {
+  return reason == WaitReason::kMutexLock || reason == WaitReason::kRwlockRead ||
+         reason == WaitReason::kRwlockWrite;
+}
+
+bool Captured(CaptureStatus status) {
+  return status == CaptureStatus::kOk || status == CaptureStatus::kPartial;
+}
+
+}  // namespace
+
+Sampler::Sampler(Pid pid, SamplerOptions options)
+    : pid_(pid), options_(std::move(options)), reader_(pid, options_.max_cached_tasks) {
+  options_.snapshot.cache = &cache_;
+  options_.snapshot.capture.unchanged_since_previous = [this](Tid tid) { return Unchanged(tid); };
+}
+
+bool Sampler::Unchanged(Tid tid) {
+  auto now = reader_.Read(tid);
+  if (!now) return false;  // gone, or a new thread under a reused tid
+  auto it = history_.find(tid);
+  // With status as the source the state is part of the fingerprint, and
+  // the baseline's was asleep.
+  const bool same = it != history_.end() && it->second.baseline && *now == *it->second.baseline;
+  if (!same) before_[tid] = std::move(*now);
+  return same;
+}
+
+Sampler::ThreadHistory Sampler::FromCapture(ThreadSnapshot thread, const SnapshotResult& result,
+                                            int64_t started) {
+  ThreadHistory h;
+  const Tid tid = thread.tid;
+  auto probe = result.probes.find(tid);
+  h.valid_at_ns = probe != result.probes.end() ? probe->second.probed_at_ns : started;
+  auto before = before_.find(tid);
+  if (before != before_.end() && probe != result.probes.end() && probe->second.syscall &&
+      thread.method != CaptureMethod::kNone) {
+    // By now (after unwinding and symbolizing) a released thread is back
+    // in its call; a thread that is not simply gets captured again.
+    // The fingerprint last: if the thread ran between these reads, its
+    // count has moved past what the stop explains.
+    const char state = reader_.ReadState(tid);
+    auto after_syscall = reader_.ReadSyscall(tid);
+    auto after = reader_.Read(tid);
+    if (after && after_syscall &&
+        SameWaitAfterCapture(before->second, *probe->second.syscall, *after, state,
+                             *after_syscall, thread.method == CaptureMethod::kPtraceStop)) {
+      h.baseline = std::move(*after);
+      h.baseline_at_ns = MonotonicNs();
+    }
+  }
+  h.thread = std::make_shared<const ThreadSnapshot>(std::move(thread));
+  return h;
+}
+
+SampleOutcome Sampler::Sample() {
+  const int64_t started = MonotonicNs();
+  before_.clear();
+  SnapshotResult result = TakeSnapshot(pid_, options_.snapshot);
+  SampleOutcome outcome;
+  outcome.status = result.status;
+  outcome.error = result.error;
+  if (!Captured(result.status)) {
+    ++counters_.sample_errors_total;
+    return outcome;
+  }
+
+  std::unordered_map<Tid, ThreadHistory> next;
+  next.reserve(history_.size() + result.snapshot.threads.size());
+  std::unordered_set<Tid> reused;
+  for (Tid tid : result.reused) {
+    auto it = history_.find(tid);
+    if (it == history_.end()) continue;  // Unchanged() says yes only with a history
+    ThreadHistory h = std::move(it->second);
+    if (!h.parked_since_ns) h.parked_since_ns = h.baseline_at_ns;
+    next.emplace(tid, std::move(h));
+    reused.insert(tid);
+  }
+  size_t stopped = 0;
+  bool registry_read = false;
+  for (ThreadSnapshot& thread : result.snapshot.threads) {
+    stopped += thread.method == CaptureMethod::kPtraceStop;
+    registry_read |= thread.method != CaptureMethod::kNone;
+    const Tid tid = thread.tid;
+    next[tid] = FromCapture(std::move(thread), result, started);
+  }
+  for (const auto& [tid, h] : history_) {
+    if (!next.count(tid)) reader_.Forget(tid);
+  }
+  history_ = std::move(next);
+  // With nothing copied the agent registry was not read; it did not change.
+  if (registry_read) agent_present_ = result.snapshot.agent_present;
+
+  outcome.exec = !command_.empty() && result.snapshot.command != command_;
+  command_ = result.snapshot.command;
+  outcome.reused = reused.size();
+  outcome.captured = result.snapshot.threads.size();
+
+  ++counters_.samples_total;
+  counters_.threads_stopped_total += stopped;
+  counters_.threads_reused_total += reused.size();
+  const CaptureStats& stats = result.snapshot.capture;
+  counters_.last_sample_unix_seconds = static_cast<double>(result.snapshot.taken_at_unix_ns) / 1e9;
+  counters_.last_sample_stopped_seconds = static_cast<double>(stats.threads_stopped_total_us) / 1e6;
+  counters_.last_sample_longest_stop_seconds = static_cast<double>(stats.longest_stop_us) / 1e6;
+  outcome.sample = BuildSample(result, reused, started);
+  counters_.last_sample_duration_seconds = static_cast<double>(MonotonicNs() - started) / 1e9;
+  outcome.sample->counters = counters_;
+  return outcome;
+}
+
+std::shared_ptr<WatchSample> Sampler::BuildSample(const SnapshotResult& result,
+                                                  const std::unordered_set<Tid>& reused,
+                                                  int64_t started) {
+  auto sample = std::make_shared<WatchSample>();
+  sample->seq = ++seq_;
+  sample->pid = pid_;
+  sample->command = result.snapshot.command;
+  sample->taken_at_unix_ns = result.snapshot.taken_at_unix_ns;
+  sample->monotonic_ns = started;
+  sample->agent_present = agent_present_;
+  sample->capture = result.snapshot.capture;
+
+  std::vector<Tid> tids;
+  tids.reserve(history_.size());
+  for (const auto& [tid, h] : history_) tids.push_back(tid);
+  std::sort(tids.begin(), tids.end());
+  const std::set<Tid> live(tids.begin(), tids.end());
+  const Tid reader = live.count(pid_) ? pid_ : (tids.empty() ? pid_ : tids.front());
+  const ReadWord read_word = [reader](uint64_t addr) { return ReadRemoteU32(reader, addr); };
+
+  sample->threads.reserve(tids.size());
+  size_t parked = 0;
+  for (Tid tid : tids) {
+    const ThreadHistory& h = history_.at(tid);
+    const WaitState& wait = h.thread->wait;
+    SampledThread st;
+    st.thread = h.thread;
+    st.reused = reused.count(tid) > 0;
+    st.owner_tid = wait.owner_tid;
+    if (wait.blocked_ns) {
+      // It has not run since it was read, so it has been blocked that much longer.
+      st.blocked_ns = *wait.blocked_ns + (st.reused ? std::max<int64_t>(0, started - h.valid_at_ns) : 0);
+      st.blocked_source = wait.blocked_source;
+    } else if (h.parked_since_ns && IsParked(wait.reason)) {
+      st.blocked_ns = std::max<int64_t>(0, started - *h.parked_since_ns);
+      st.blocked_source = BlockedSource::kObserved;
+    }
+    if (st.reused && OwnerMayChange(wait.reason)) {
+      WaitState again = wait;
+      again.owner_tid.reset();
+      ResolveOwner(tid, live, read_word, &again);
+      st.owner_tid = again.owner_tid;
+    }
+    parked += IsParked(wait.reason);
+    sample->threads.push_back(std::move(st));
+  }
+
+  points_.push_back({sample->taken_at_unix_ns / 1'000'000, sample->threads.size(), parked});
+  while (points_.size() > options_.history_points) points_.pop_front();
+  sample->history.assign(points_.begin(), points_.end());
+  return sample;
+}
+
+}  // namespace parkscope
