@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Measures what libparkscope_agent.so costs a program: runs
-# parkscope_agent_bench without and with LD_PRELOAD of the agent, N times
-# each, interleaved (and alternating which goes first, so drift on a noisy
-# machine hits both sides alike), then prints per benchmark the median real
-# and CPU time of each side and agent/no-agent. For the blocking rows real
-# time is mostly wake-up latency, which the agent does not touch; the CPU
-# column shows the work the agent adds more directly.
+# Measures what libparkscope_agent.so costs a program: runs each benchmark
+# of parkscope_agent_bench without and with LD_PRELOAD of the agent, N times
+# each, interleaved pair by pair (alternating which side goes first, so
+# drift on a noisy machine hits both sides alike), then prints per benchmark
+# the median real and CPU time of each side and agent/no-agent. For the
+# blocking rows real time is mostly wake-up latency, which the agent does
+# not touch; the CPU column shows the work the agent adds more directly.
 #
 #   bench/run_agent_bench.sh [--build DIR] [--runs N] [--min-time SECONDS]
 #
@@ -46,32 +46,43 @@ done
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-# run_once MODE RUN: one benchmark process, CSV to $out/MODE.RUN.csv.
+# run_once MODE RUN NAME: one benchmark process for benchmark NAME; its CSV
+# is appended to $out/MODE.RUN.csv.
 run_once() {
-  local mode="$1" run="$2" preload=""
+  local mode="$1" run="$2" name="$3" preload=""
+  local file
+  file="$out/$mode.$run.$(echo "$name" | tr '/:' '__')"
   [ "$mode" = agent ] && preload="$agent"
   if ! LD_PRELOAD="$preload" "$bench" --benchmark_format=csv \
-      --benchmark_min_time="$min_time" >"$out/$mode.$run.csv" 2>"$out/$mode.$run.err"; then
-    echo "run_agent_bench: $mode run $run failed:" >&2
-    cat "$out/$mode.$run.err" >&2
+      --benchmark_filter="^$name\$" --benchmark_min_time="$min_time" \
+      >"$file.csv" 2>"$file.err"; then
+    echo "run_agent_bench: $mode run $run of $name failed:" >&2
+    cat "$file.err" >&2
     exit 1
   fi
   # ld.so only warns when a preload cannot be loaded; a silent no-agent run
   # would make every ratio 1.0.
-  if grep -q "cannot be preloaded" "$out/$mode.$run.err"; then
+  if grep -q "cannot be preloaded" "$file.err"; then
     echo "run_agent_bench: the agent did not load:" >&2
-    cat "$out/$mode.$run.err" >&2
+    cat "$file.err" >&2
     exit 1
   fi
+  cat "$file.csv" >>"$out/$mode.$run.csv"
 }
 
+names="$("$bench" --benchmark_list_tests)"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+# Interleaved per benchmark, not per binary run: the two sides of a pair run
+# seconds apart, so load from other processes (this is a shared 2-vCPU VM)
+# hits both alike. The side that goes first alternates between runs.
 for run in $(seq "$runs"); do
   if [ $((run % 2)) -eq 1 ]; then order="none agent"; else order="agent none"; fi
-  for mode in $order; do
-    echo "run $run/$runs: $mode" >&2
-    run_once "$mode" "$run"
+  echo "run $run/$runs" >&2
+  for name in $names; do
+    for mode in $order; do run_once "$mode" "$run" "$name"; done
   done
 done
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # CSV rows: "name",iterations,real_time,cpu_time,time_unit,... Column 3 is
 # real time, 4 CPU time (of the timing thread); both converted to ns.
@@ -105,7 +116,6 @@ side_median() {
   for run in $(seq "$runs"); do extract "$1" "$out/$2.$run.csv" "$3"; done | median
 }
 
-names="$(awk -F, 'NR > 1 && $1 != "" { n = $1; gsub(/"/, "", n); print n }' "$out/none.1.csv")"
 printf '%-36s %12s %12s %7s  %10s %10s %7s  %s\n' benchmark \
   "real none" "real agent" ratio "cpu none" "cpu agent" ratio "goal (real time)"
 for name in $names; do
@@ -117,4 +127,5 @@ for name in $names; do
     printf "%-36s %12.1f %12.1f %7.3f  %10.1f %10.1f %7.3f  %s\n", n, rb, ra, r, cb, ca, ca / cb, verdict
   }'
 done
-echo "times in ns; medians of $runs interleaved runs per side, --benchmark_min_time=$min_time" >&2
+echo "times in ns; medians of $runs interleaved runs per side," \
+  "--benchmark_min_time=$min_time; load average before: $load_before, after: $load_after"

@@ -151,7 +151,9 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   }
 
   std::unordered_map<Tid, int64_t> probed_at;
-  for (const auto& raw : capture.threads) probed_at[raw.tid] = raw.probe.probed_at_ns;
+  for (const auto& raw : capture.threads) {
+    if (!raw.reused) probed_at[raw.tid] = raw.probe.probed_at_ns;
+  }
   MergeAgentRecords(
       registry, [&](Tid tid) { return probed_at.count(tid) ? probed_at[tid] : 0; },
       symbolizer, live, read_word, fd_kind, &snapshot);

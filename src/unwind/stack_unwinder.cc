@@ -2,6 +2,7 @@
 
 #include <dwarf.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace parkscope {
@@ -13,6 +14,7 @@ struct UnwindState {
   size_t next_index = 0;
   size_t max_frames = 0;
   UnwoundStack* out = nullptr;
+  Dwfl* dwfl = nullptr;
 };
 
 const RawThread* FindRaw(const RawCapture& capture, pid_t tid) {
@@ -55,9 +57,13 @@ bool MemoryRead(Dwfl*, Dwarf_Addr addr, Dwarf_Word* result, void* dwfl_arg) {
   return true;
 }
 
+// Registers to start from instead of the thread's own, while trying frame
+// pointer candidates (libdwfl's callback has no room for more arguments).
+thread_local const RegisterSet* g_regs_override = nullptr;
+
 bool SetInitialRegisters(Dwfl_Thread* thread, void* thread_arg) {
   const auto* t = static_cast<const RawThread*>(thread_arg);
-  const RegisterSet& regs = t->regs;
+  const RegisterSet& regs = g_regs_override != nullptr ? *g_regs_override : t->regs;
   if (regs.Complete()) {
     if (!dwfl_thread_state_registers(thread, 0, RegisterSet::kCount,
                                      regs.dwarf.data())) {
@@ -90,8 +96,13 @@ int OnFrame(Dwfl_Frame* frame, void* arg) {
   bool is_activation = false;
   if (!dwfl_frame_pc(frame, &pc, &is_activation)) return DWARF_CB_ABORT;
   auto& frames = state->out->frames;
-  // A pc of 0 is the end marker some runtimes leave in the outermost frame.
+  // A pc of 0 is the end marker some runtimes leave in the outermost frame;
+  // a caller pc in no module is garbage read as a return address.
   if (pc == 0 && !frames.empty()) return DWARF_CB_ABORT;
+  if (!frames.empty() && state->dwfl != nullptr &&
+      dwfl_addrmodule(state->dwfl, is_activation ? pc : pc - 1) == nullptr) {
+    return DWARF_CB_ABORT;
+  }
   frames.push_back({pc, is_activation});
   if (frames.size() >= state->max_frames) {
     state->out->note = "stack cut at " + std::to_string(state->max_frames) +
@@ -99,6 +110,73 @@ int OnFrame(Dwfl_Frame* frame, void* arg) {
     return DWARF_CB_ABORT;
   }
   return DWARF_CB_OK;
+}
+
+// A walk this short from a thread copied without a stop usually means a
+// frame whose CFA is rbp-based (code built with frame pointers) and rbp is
+// one of the registers /proc/PID/task/TID/syscall does not give.
+constexpr size_t kShortWalk = 5;
+// Stack words tried as that rbp, from the innermost end of the copy.
+constexpr size_t kMaxRbpCandidates = 32;
+constexpr size_t kRbpScanBytes = 4096;
+
+UnwoundStack Walk(Dwfl* dwfl, const RawThread& t, UnwindState* state) {
+  UnwoundStack stack;
+  state->current = &t;
+  state->out = &stack;
+  int rc = dwfl_getthread_frames(dwfl, t.tid, OnFrame, state);
+  // Walks normally end with an error at the outermost frame (clone3,
+  // _start); only an early end is worth telling the reader about.
+  if (rc == -1 && stack.frames.size() < 2 && stack.note.empty()) {
+    stack.note = std::string("unwind stopped: ") + dwfl_errmsg(-1);
+  }
+  return stack;
+}
+
+// The frame-pointer recovery for sp/pc-only threads. A function built with
+// frame pointers keeps rbp = X where [X] is its caller's saved rbp and
+// [X + 8] its return address. Every X near sp with
+// that shape is a candidate; each is tried as rbp and validated by the CFI
+// walk itself (every further frame needs an FDE and a return address inside
+// the copy and inside a module). The longest walk wins, and only if it is
+// longer than the plain one.
+UnwoundStack RecoverFramePointer(Dwfl* dwfl, const RawThread& t, UnwindState* state,
+                                 UnwoundStack plain) {
+  const size_t words = std::min(t.stack.size(), kRbpScanBytes) / sizeof(uint64_t);
+  const uint64_t top = t.stack_start + t.stack.size();
+  auto word_at = [&](size_t i) {
+    uint64_t word = 0;
+    std::memcpy(&word, t.stack.data() + i * sizeof word, sizeof word);
+    return word;
+  };
+  size_t tried = 0;
+  UnwoundStack best = std::move(plain);
+  bool recovered = false;
+  for (size_t i = 0; i + 1 < words && tried < kMaxRbpCandidates; ++i) {
+    const uint64_t at = t.stack_start + i * sizeof(uint64_t);
+    const uint64_t saved_rbp = word_at(i);
+    const uint64_t return_address = word_at(i + 1);
+    // The caller's saved rbp need not point into the stack: code without
+    // frame pointers (libstdc++, libc) uses rbp as a plain register.
+    (void)saved_rbp;
+    (void)top;
+    if (return_address == 0 || dwfl_addrmodule(dwfl, return_address - 1) == nullptr) continue;
+    ++tried;
+    RegisterSet regs = t.regs;
+    regs.dwarf[6] = at;  // rbp, DWARF register 6
+    regs.valid_mask |= 1u << 6;
+    g_regs_override = &regs;
+    UnwoundStack candidate = Walk(dwfl, t, state);
+    g_regs_override = nullptr;
+    if (candidate.frames.size() > best.frames.size()) {
+      best = std::move(candidate);
+      recovered = true;
+    }
+  }
+  if (recovered) {
+    best.note = "rbp recovered from the stack (frame-pointer walk, validated by CFI)";
+  }
+  return best;
 }
 
 }  // namespace
@@ -110,6 +188,7 @@ std::vector<UnwoundStack> UnwindAll(ModuleSession& session,
   UnwindState state;
   state.capture = &capture;
   state.max_frames = max_frames == 0 ? 1 : max_frames;
+  state.dwfl = session.dwfl();
   if (!dwfl_attach_state(session.dwfl(), nullptr, capture.pid,
                          &kThreadCallbacks, &state)) {
     std::string why = std::string("unwinder unavailable: ") + dwfl_errmsg(-1);
@@ -124,13 +203,9 @@ std::vector<UnwoundStack> UnwindAll(ModuleSession& session,
   for (size_t i = 0; i < capture.threads.size(); ++i) {
     const RawThread& t = capture.threads[i];
     if (t.method == CaptureMethod::kNone) continue;
-    state.current = &t;
-    state.out = &stacks[i];
-    int rc = dwfl_getthread_frames(session.dwfl(), t.tid, OnFrame, &state);
-    // Walks normally end with an error at the outermost frame (clone3,
-    // _start); only an early end is worth telling the reader about.
-    if (rc == -1 && stacks[i].frames.size() < 2 && stacks[i].note.empty()) {
-      stacks[i].note = std::string("unwind stopped: ") + dwfl_errmsg(-1);
+    stacks[i] = Walk(session.dwfl(), t, &state);
+    if (!t.regs.IsValid(6) && stacks[i].frames.size() < kShortWalk) {
+      stacks[i] = RecoverFramePointer(session.dwfl(), t, &state, std::move(stacks[i]));
     }
     if (stacks[i].frames.empty()) stacks[i].frames.push_back({t.regs.pc(), true});
   }

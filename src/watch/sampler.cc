@@ -79,16 +79,14 @@ SampleOutcome Sampler::Sample() {
     return outcome;
   }
 
-  std::unordered_map<Tid, ThreadHistory> next;
-  next.reserve(history_.size() + result.snapshot.threads.size());
-  std::unordered_set<Tid> reused;
+  // History is updated in place, marked with this sample's number: an
+  // unchanged process then costs no allocation per thread.
+  const uint64_t seq = seq_ + 1;
   for (Tid tid : result.reused) {
-    auto it = history_.find(tid);
-    if (it == history_.end()) continue;  // Unchanged() says yes only with a history
-    ThreadHistory h = std::move(it->second);
+    ThreadHistory& h = history_.at(tid);  // Unchanged() says yes only with a history
     if (!h.parked_since_ns) h.parked_since_ns = h.baseline_at_ns;
-    next.emplace(tid, std::move(h));
-    reused.insert(tid);
+    h.seen_in = seq;
+    h.reused = true;
   }
   size_t stopped = 0;
   bool registry_read = false;
@@ -96,35 +94,40 @@ SampleOutcome Sampler::Sample() {
     stopped += thread.method == CaptureMethod::kPtraceStop;
     registry_read |= thread.method != CaptureMethod::kNone;
     const Tid tid = thread.tid;
-    next[tid] = FromCapture(std::move(thread), result, started);
+    ThreadHistory& h = history_[tid];
+    h = FromCapture(std::move(thread), result, started);
+    h.seen_in = seq;
   }
-  for (const auto& [tid, h] : history_) {
-    if (!next.count(tid)) reader_.Forget(tid);
+  for (auto it = history_.begin(); it != history_.end();) {
+    if (it->second.seen_in == seq) {
+      ++it;
+      continue;
+    }
+    reader_.Forget(it->first);
+    it = history_.erase(it);
   }
-  history_ = std::move(next);
   // With nothing copied the agent registry was not read; it did not change.
   if (registry_read) agent_present_ = result.snapshot.agent_present;
 
   outcome.exec = !command_.empty() && result.snapshot.command != command_;
   command_ = result.snapshot.command;
-  outcome.reused = reused.size();
+  outcome.reused = result.reused.size();
   outcome.captured = result.snapshot.threads.size();
 
   ++counters_.samples_total;
   counters_.threads_stopped_total += stopped;
-  counters_.threads_reused_total += reused.size();
+  counters_.threads_reused_total += result.reused.size();
   const CaptureStats& stats = result.snapshot.capture;
   counters_.last_sample_unix_seconds = static_cast<double>(result.snapshot.taken_at_unix_ns) / 1e9;
   counters_.last_sample_stopped_seconds = static_cast<double>(stats.threads_stopped_total_us) / 1e6;
   counters_.last_sample_longest_stop_seconds = static_cast<double>(stats.longest_stop_us) / 1e6;
-  outcome.sample = BuildSample(result, reused, started);
+  outcome.sample = BuildSample(result, started);
   counters_.last_sample_duration_seconds = static_cast<double>(MonotonicNs() - started) / 1e9;
   outcome.sample->counters = counters_;
   return outcome;
 }
 
 std::shared_ptr<WatchSample> Sampler::BuildSample(const SnapshotResult& result,
-                                                  const std::unordered_set<Tid>& reused,
                                                   int64_t started) {
   auto sample = std::make_shared<WatchSample>();
   sample->seq = ++seq_;
@@ -139,8 +142,9 @@ std::shared_ptr<WatchSample> Sampler::BuildSample(const SnapshotResult& result,
   tids.reserve(history_.size());
   for (const auto& [tid, h] : history_) tids.push_back(tid);
   std::sort(tids.begin(), tids.end());
-  const std::set<Tid> live(tids.begin(), tids.end());
-  const Tid reader = live.count(pid_) ? pid_ : (tids.empty() ? pid_ : tids.front());
+  // Built only if some reused thread waits for a lock (ResolveOwner's input).
+  std::optional<std::set<Tid>> live;
+  const Tid reader = history_.count(pid_) ? pid_ : (tids.empty() ? pid_ : tids.front());
   const ReadWord read_word = [reader](uint64_t addr) { return ReadRemoteU32(reader, addr); };
 
   sample->threads.reserve(tids.size());
@@ -150,7 +154,7 @@ std::shared_ptr<WatchSample> Sampler::BuildSample(const SnapshotResult& result,
     const WaitState& wait = h.thread->wait;
     SampledThread st;
     st.thread = h.thread;
-    st.reused = reused.count(tid) > 0;
+    st.reused = h.reused;
     st.owner_tid = wait.owner_tid;
     if (wait.blocked_ns) {
       // It has not run since it was read, so it has been blocked that much longer.
@@ -163,7 +167,8 @@ std::shared_ptr<WatchSample> Sampler::BuildSample(const SnapshotResult& result,
     if (st.reused && OwnerMayChange(wait.reason)) {
       WaitState again = wait;
       again.owner_tid.reset();
-      ResolveOwner(tid, live, read_word, &again);
+      if (!live) live.emplace(tids.begin(), tids.end());
+      ResolveOwner(tid, *live, read_word, &again);
       st.owner_tid = again.owner_tid;
     }
     parked += IsParked(wait.reason);

@@ -19,7 +19,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "collect/take_snapshot.h"
 #include "watch/task_fingerprint.h"
@@ -62,14 +61,14 @@ class Sampler {
     std::optional<TaskFingerprint> baseline;  // read after the capture released it
     int64_t baseline_at_ns = 0;
     std::optional<int64_t> parked_since_ns;  // has not run since (monotonic)
+    uint64_t seen_in = 0;  // the last sample that found the thread
+    bool reused = false;   // that sample left it untouched
   };
 
   // The capture's hook: true when tid matches its baseline.
   bool Unchanged(Tid tid);
   ThreadHistory FromCapture(ThreadSnapshot thread, const SnapshotResult& result, int64_t started);
-  std::shared_ptr<WatchSample> BuildSample(const SnapshotResult& result,
-                                           const std::unordered_set<Tid>& reused,
-                                           int64_t started);
+  std::shared_ptr<WatchSample> BuildSample(const SnapshotResult& result, int64_t started);
 
   Pid pid_;
   SamplerOptions options_;

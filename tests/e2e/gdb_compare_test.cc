@@ -145,3 +145,25 @@ TEST(GdbCompare, Future) { CompareWithGdb("future_never_set", {}); }
 
 }  // namespace
 }  // namespace parkscope::e2e
+
+namespace parkscope::e2e {
+namespace {
+
+// Built with frame pointers and parked in epoll_wait: unwound from sp/pc
+// without a stop, so its rbp-based frames need the frame-pointer recovery.
+TEST(GdbCompare, FramePointerCodeUnwoundWithoutAStop) {
+  {
+    Fixture fx("epoll_wait_fp");
+    ASSERT_TRUE(fx.WaitReady()) << fx.why();
+    auto snap = DumpJson(fx.pid());
+    auto epoll = ThreadsWithReason(snap, "epoll wait");
+    ASSERT_EQ(epoll.size(), 1u);
+    EXPECT_EQ(epoll[0]["capture_method"], "nostop");
+    EXPECT_GE(epoll[0]["frames"].size(), 5u) << epoll[0]["frames"].dump();
+    EXPECT_EQ(epoll[0]["site"]["line"], MarkerLine("epoll_wait.cc", "epoll-wait"));
+  }
+  CompareWithGdb("epoll_wait_fp", {});
+}
+
+}  // namespace
+}  // namespace parkscope::e2e
