@@ -96,12 +96,12 @@ TEST(TestMode, IgnoreOptions) {
            {"--ignore-top", "*Park"},
            {"--ignore-any", "re:Park\\(\\)"},
            {"--ignore-created-by", "*StartBackgroundWorker"}}) {
-    std::vector<std::string> all{"--check-leaks", "--settle", "50ms"};
+    std::vector<std::string> all{"--check-leaks"};
     all.insert(all.end(), flags.begin(), flags.end());
     RunResult r = RunChecked(all, "leaky_gtest", {"--gtest_filter=Leaky.*"});
     EXPECT_EQ(r.exit_code, 0) << flags[0] << " " << flags[1] << "\n" << r.err;
   }
-  RunResult unmatched = RunChecked({"--check-leaks", "--settle", "50ms", "--ignore-top", "Nope"},
+  RunResult unmatched = RunChecked({"--check-leaks", "--ignore-top", "Nope"},
                                    "leaky_gtest", {"--gtest_filter=Leaky.*"});
   EXPECT_EQ(unmatched.exit_code, 66);
 }
