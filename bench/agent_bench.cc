@@ -4,7 +4,7 @@
 // and without LD_PRELOAD and compares. Each benchmark stands for a path the
 // agent intercepts:
 //   UncontendedMutex      pthread_mutex_lock hook fast path (trylock wins)
-//   ContendedMutex        lock hook slow path: record + futex, 2 threads
+//   MutexHandoff          lock hook slow path: record + futex wait/wake
 //   CondVarPingPong       pthread_cond_wait hook, always recorded
 //   FutureSetGet          syscall(SYS_futex) hook via libstdc++.so
 //   SemaphorePostWait     syscall(SYS_futex) hook via inlined __platform_wait
@@ -16,6 +16,7 @@
 // would make the no-agent baseline unrealistically cheap; an idle thread is
 // kept alive for the whole run.
 #include <benchmark/benchmark.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -56,20 +57,48 @@ void UncontendedMutex(benchmark::State& state) {
 }
 BENCHMARK(UncontendedMutex);
 
-std::mutex g_contended_mutex;
-uint64_t g_contended_counter;
-
-// Two threads hammer one mutex; a short critical section makes each thread
-// find it held often enough that the hook's slow path (record, futex wait,
-// restore) dominates.
-void ContendedMutex(benchmark::State& state) {
+// A contended lock hand-off between two threads: main holds the mutex, the
+// partner blocks in lock() (the hook's slow path: trylock fails, record,
+// futex wait), main unlocks (futex wake), the partner acquires and
+// releases. Threads take turns with sched_yield, so on the one CPU the
+// script pins the benchmark to every iteration is the same sequence.
+//
+// "Is the partner blocked yet?" reads glibc's lock word, __data.__lock at
+// offset 0 of pthread_mutex_t: 2 means locked with waiters (capture-facts
+// §6). Rejected: a free-running two-thread lock/unlock loop. It measures
+// contention dynamics, not the hook: the agent's extra ~30 ns before the
+// futex wait changed how often the threads convoyed, and the "agent" side
+// came out anywhere from 1.05x slower to 3x faster.
+void MutexHandoff(benchmark::State& state) {
+  std::mutex mutex;
+  const int* lock_word = reinterpret_cast<const int*>(mutex.native_handle());
+  std::atomic<int64_t> requested{0};
+  std::atomic<int64_t> acquired{0};
+  constexpr int64_t kStop = -1;
+  std::thread partner([&] {
+    int64_t seen = 0;
+    for (;;) {
+      int64_t request;
+      while ((request = requested.load()) == seen) sched_yield();
+      if (request == kStop) return;
+      seen = request;
+      mutex.lock();
+      mutex.unlock();
+      acquired.store(seen);
+    }
+  });
+  int64_t round = 0;
   for (auto _ : state) {
-    std::lock_guard hold(g_contended_mutex);
-    for (int i = 0; i < 16; ++i)
-      benchmark::DoNotOptimize(++g_contended_counter);
+    mutex.lock();
+    requested.store(++round);
+    while (__atomic_load_n(lock_word, __ATOMIC_RELAXED) != 2) sched_yield();
+    mutex.unlock();
+    while (acquired.load() != round) sched_yield();
   }
+  requested.store(kStop);
+  partner.join();
 }
-BENCHMARK(ContendedMutex)->Threads(2)->UseRealTime();
+BENCHMARK(MutexHandoff)->UseRealTime();
 
 // One round trip: main hands the turn to the partner and waits to get it
 // back; every wait is a pthread_cond_wait.

@@ -21,6 +21,8 @@ enum class WaitClock : uint8_t {
   kCoarse,   // CLOCK_MONOTONIC_COARSE
 };
 
+// Only for the two clocks above, which always exist: clock_gettime then
+// cannot fail and never touches errno (WaitScope relies on that).
 inline uint64_t NowNs(clockid_t clock) {
   timespec now;
   if (clock_gettime(clock, &now) != 0) return 0;

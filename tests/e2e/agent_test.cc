@@ -188,6 +188,60 @@ TEST(Agent, OwnersAndDeadlocksStillFound) {
   EXPECT_EQ(joiner[0]["wait"]["owner_tid"], target[0]["tid"]);
 }
 
+TEST(Agent, EveryHookedPrimitiveReasonObjectSinceAndCreator) {
+  NEED_AGENT();
+  Fixture fx("all_waits", {}, Launch::kPreload);
+  ASSERT_TRUE(fx.WaitReady()) << fx.why();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const double dump_at = MonotonicSeconds();
+  json snap = DumpJson(fx.pid());
+  struct Want {
+    const char* name;
+    const char* reason;
+    const char* object_kind;
+  };
+  const std::vector<Want> wants = {
+      {"mutex", "mutex lock", "mutex"},         {"timed-mutex", "mutex lock", "mutex"},
+      {"recursive", "mutex lock", "mutex"},     {"rw-read", "rwlock read", "rwlock"},
+      {"rw-write", "rwlock write", "rwlock"},   {"cond", "cond wait", "cond"},
+      {"cond-any", "cond wait", "cond"},        {"sem", "sem wait", "sem"},
+      {"future", "futex wait", "futex"},        {"atomic", "futex wait", "futex"},
+      {"latch", "futex wait", "futex"},         {"counting", "futex wait", "futex"},
+      {"barrier", "barrier", "barrier"},        {"read", "io wait", "fd"},
+      {"recv", "io wait", "fd"},                {"accept", "io wait", "fd"},
+      {"poll", "poll", "pollfds"},              {"select", "poll", "pollfds"},
+      {"epoll", "epoll wait", "fd"},            {"sleep", "sleep", "duration_ns"},
+      {"usleep", "sleep", "duration_ns"},       {"sigwait", "signal wait", "sigset"},
+      {"waitpid", "waitpid", "pid"},            {"join", "join", "pthread"},
+      {"mq-recv", "queue recv", "mqd"},         {"mq-send", "queue send", "mqd"},
+  };
+  const int create_line = MarkerLine("all_waits.cc", "aw-create");
+  for (const Want& want : wants) {
+    auto threads = Named(snap, want.name);
+    ASSERT_EQ(threads.size(), 1u) << want.name;
+    const json& t = threads[0];
+    EXPECT_EQ(t["wait"]["reason"], want.reason) << want.name;
+    EXPECT_EQ(t["wait"]["object_kind"], want.object_kind) << want.name;
+    EXPECT_TRUE(t["wait"]["object"].is_number()) << want.name;
+    EXPECT_EQ(t["wait"]["blocked_source"], "agent") << want.name;
+    EXPECT_EQ(t["site"]["line"], MarkerLine("all_waits.cc", std::string("aw-") + want.name))
+        << want.name << " " << t["site"];
+    const double blocked_s = t["wait"]["blocked_ns"].get<double>() / 1e9;
+    EXPECT_NEAR(blocked_s, dump_at - fx.ready_at(), 0.05) << want.name;
+    ASSERT_TRUE(t["created_by"].is_object()) << want.name;
+    EXPECT_EQ(t["created_by"]["tid"], fx.pid()) << want.name;
+    if (std::string(want.name) != "join") {
+      EXPECT_EQ(CreatorFrame(t)["line"], create_line) << want.name;
+    }
+  }
+  EXPECT_EQ(Named(snap, "read")[0]["wait"]["fd_kind"], "pipe");
+  EXPECT_EQ(Named(snap, "recv")[0]["wait"]["fd_kind"], "socket");
+  EXPECT_EQ(Named(snap, "epoll")[0]["wait"]["fd_kind"], "epoll");
+  EXPECT_EQ(Named(snap, "join")[0]["wait"]["owner_tid"], Named(snap, "join-target")[0]["tid"]);
+  // The main thread holds the plain mutex the "mutex" thread waits for.
+  EXPECT_EQ(Named(snap, "mutex")[0]["wait"]["owner_tid"], fx.pid());
+}
+
 TEST(Agent, ForkExecUnderTheAgentKeepsExitCodes) {
   NEED_AGENT();
   // The shell forks, the child execs another shell, both preloaded.
