@@ -21,14 +21,6 @@ using nlohmann::json;
 #define NEED_AGENT() \
   if (AgentPath().empty()) GTEST_SKIP() << "the agent was not built (agent/ missing)"
 
-std::vector<json> Named(const json& snap, const std::string& name) {
-  std::vector<json> out;
-  for (const auto& t : snap["threads"]) {
-    if (t["name"] == name) out.push_back(t);
-  }
-  return out;
-}
-
 // The innermost non-runtime frame of the creation stack.
 json CreatorFrame(const json& thread) {
   for (const auto& f : thread["created_by"]["frames"]) {
@@ -40,7 +32,7 @@ json CreatorFrame(const json& thread) {
 // Checks the fan-out workers as the agent reports them.
 void ExpectAgentFanout(const json& snap, pid_t main_tid, size_t workers, double parked_for_s) {
   EXPECT_TRUE(snap["agent_present"].get<bool>());
-  auto threads = Named(snap, "worker");
+  auto threads = ThreadsNamed(snap, "worker");
   ASSERT_EQ(threads.size(), workers);
   for (const auto& w : threads) {
     EXPECT_EQ(w["wait"]["reason"], "chan send");
@@ -133,7 +125,7 @@ void ExpectAgentReasons(const std::string& fixture, const std::string& file,
   json snap = DumpJson(fx.pid());
   EXPECT_TRUE(snap["agent_present"].get<bool>());
   for (const auto& e : expected) {
-    auto threads = Named(snap, e.thread);
+    auto threads = ThreadsNamed(snap, e.thread);
     ASSERT_EQ(threads.size(), 1u) << e.thread;
     const json& t = threads[0];
     EXPECT_EQ(t["wait"]["reason"], e.reason) << e.thread;
@@ -169,8 +161,8 @@ TEST(Agent, OwnersAndDeadlocksStillFound) {
   Fixture fx("deadlock_abba", {}, Launch::kPreload);
   ASSERT_TRUE(fx.WaitReady()) << fx.why();
   json snap = DumpJson(fx.pid());
-  auto a = Named(snap, "locker-a");
-  auto b = Named(snap, "locker-b");
+  auto a = ThreadsNamed(snap, "locker-a");
+  auto b = ThreadsNamed(snap, "locker-b");
   ASSERT_EQ(a.size(), 1u);
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(a[0]["wait"]["owner_tid"], b[0]["tid"]);
@@ -180,8 +172,8 @@ TEST(Agent, OwnersAndDeadlocksStillFound) {
   Fixture join("join_forever", {}, Launch::kPreload);
   ASSERT_TRUE(join.WaitReady()) << join.why();
   json js = DumpJson(join.pid());
-  auto joiner = Named(js, "joiner");
-  auto target = Named(js, "target");
+  auto joiner = ThreadsNamed(js, "joiner");
+  auto target = ThreadsNamed(js, "target");
   ASSERT_EQ(joiner.size(), 1u);
   ASSERT_EQ(target.size(), 1u);
   EXPECT_EQ(joiner[0]["wait"]["object_kind"], "pthread");
@@ -217,7 +209,7 @@ TEST(Agent, EveryHookedPrimitiveReasonObjectSinceAndCreator) {
   };
   const int create_line = MarkerLine("all_waits.cc", "aw-create");
   for (const Want& want : wants) {
-    auto threads = Named(snap, want.name);
+    auto threads = ThreadsNamed(snap, want.name);
     ASSERT_EQ(threads.size(), 1u) << want.name;
     const json& t = threads[0];
     EXPECT_EQ(t["wait"]["reason"], want.reason) << want.name;
@@ -234,12 +226,12 @@ TEST(Agent, EveryHookedPrimitiveReasonObjectSinceAndCreator) {
       EXPECT_EQ(CreatorFrame(t)["line"], create_line) << want.name;
     }
   }
-  EXPECT_EQ(Named(snap, "read")[0]["wait"]["fd_kind"], "pipe");
-  EXPECT_EQ(Named(snap, "recv")[0]["wait"]["fd_kind"], "socket");
-  EXPECT_EQ(Named(snap, "epoll")[0]["wait"]["fd_kind"], "epoll");
-  EXPECT_EQ(Named(snap, "join")[0]["wait"]["owner_tid"], Named(snap, "join-target")[0]["tid"]);
+  EXPECT_EQ(ThreadsNamed(snap, "read")[0]["wait"]["fd_kind"], "pipe");
+  EXPECT_EQ(ThreadsNamed(snap, "recv")[0]["wait"]["fd_kind"], "socket");
+  EXPECT_EQ(ThreadsNamed(snap, "epoll")[0]["wait"]["fd_kind"], "epoll");
+  EXPECT_EQ(ThreadsNamed(snap, "join")[0]["wait"]["owner_tid"], ThreadsNamed(snap, "join-target")[0]["tid"]);
   // The main thread holds the plain mutex the "mutex" thread waits for.
-  EXPECT_EQ(Named(snap, "mutex")[0]["wait"]["owner_tid"], fx.pid());
+  EXPECT_EQ(ThreadsNamed(snap, "mutex")[0]["wait"]["owner_tid"], fx.pid());
 }
 
 TEST(Agent, ForkExecUnderTheAgentKeepsExitCodes) {
@@ -261,7 +253,7 @@ TEST(Agent, ThreadsExitingWhileDumpsRun) {
     auto snap = json::parse(r.out, nullptr, false);
     ASSERT_FALSE(snap.is_discarded());
     EXPECT_TRUE(snap["agent_present"].get<bool>());
-    EXPECT_EQ(Named(snap, "parked").size(), 10u);
+    EXPECT_EQ(ThreadsNamed(snap, "parked").size(), 10u);
   }
   EXPECT_TRUE(StoppedOrTracedThreads(fx.pid()).empty());
   kill(fx.pid(), SIGUSR1);

@@ -40,14 +40,6 @@ using nlohmann::json;
          << " (" << marker << ")";
 }
 
-std::vector<json> ThreadsNamed(const json& snapshot, const std::string& name) {
-  std::vector<json> out;
-  for (const auto& t : snapshot["threads"]) {
-    if (t["name"] == name) out.push_back(t);
-  }
-  return out;
-}
-
 const json* GroupAt(const json& snapshot, const std::string& file, int line) {
   for (const auto& g : snapshot["groups"]) {
     if (BaseName(g["site"]["file"].get<std::string>()) == file && g["site"]["line"] == line) {

@@ -267,6 +267,16 @@ std::vector<nlohmann::json> ThreadsWithReason(const nlohmann::json& snapshot,
   return out;
 }
 
+std::vector<nlohmann::json> ThreadsNamed(const nlohmann::json& snapshot,
+                                         const std::string& name) {
+  std::vector<nlohmann::json> out;
+  if (!snapshot.contains("threads")) return out;
+  for (const auto& t : snapshot["threads"]) {
+    if (t["name"] == name) out.push_back(t);
+  }
+  return out;
+}
+
 std::vector<std::string> StoppedOrTracedThreads(pid_t pid) {
   std::vector<std::string> bad;
   std::error_code ec;

@@ -80,6 +80,9 @@ nlohmann::json DumpJson(pid_t pid, std::vector<std::string> extra = {},
 std::vector<nlohmann::json> ThreadsWithReason(const nlohmann::json& snapshot,
                                               const std::string& reason);
 
+// The threads of a JSON snapshot with this name.
+std::vector<nlohmann::json> ThreadsNamed(const nlohmann::json& snapshot, const std::string& name);
+
 // "State:" letter and TracerPid of every thread of pid, for "left nothing
 // stopped or traced" checks. Returns a description of each offender.
 std::vector<std::string> StoppedOrTracedThreads(pid_t pid);
