@@ -4,7 +4,9 @@
 
 #include "cli/dump_command.h"
 #include "cli/exit_codes.h"
+#include "cli/record_command.h"
 #include "cli/run_command.h"
+#include "cli/watch_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"parkscope: show where every thread of a process is parked"};
@@ -13,6 +15,8 @@ int main(int argc, char** argv) {
   std::vector<std::function<int()>> commands;
   commands.push_back(parkscope::AddDumpCommand(app));
   commands.push_back(parkscope::AddRunCommand(app));
+  commands.push_back(parkscope::AddWatchCommand(app));
+  commands.push_back(parkscope::AddRecordCommand(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

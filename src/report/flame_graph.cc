@@ -51,17 +51,18 @@ struct Drawer {
     const int y = height - (depth + 1) * kRowHeight;
     ++boxes;
     char geometry[128];
-    std::snprintf(geometry, sizeof geometry,
-                  "x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"", x, y, width, kRowHeight - 1);
+    std::snprintf(geometry, sizeof geometry, "x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"", x,
+                  y, width, kRowHeight - 1);
     const double share = 100.0 * static_cast<double>(node.count) / total;
     char tail[64];
-    std::snprintf(tail, sizeof tail, " (%lld thread%s, %.1f%%)",
-                  static_cast<long long>(node.count), node.count == 1 ? "" : "s", share);
+    std::snprintf(tail, sizeof tail, " (%lld thread%s, %.1f%%)", static_cast<long long>(node.count),
+                  node.count == 1 ? "" : "s", share);
     out << "<g class=\"frame\"><title>" << HtmlEscape(node.name) << tail << "</title><rect "
         << geometry << " fill=\"" << Colour(node.name) << "\"/>";
     const size_t fits = static_cast<size_t>((width - 6) / kCharWidth);
     if (fits >= 3) {
-      std::string label = node.name.size() <= fits ? node.name : node.name.substr(0, fits - 2) + "..";
+      std::string label =
+          node.name.size() <= fits ? node.name : node.name.substr(0, fits - 2) + "..";
       out << "<text x=\"" << static_cast<int>(x + 3) << "\" y=\"" << y + kRowHeight - 5 << "\">"
           << HtmlEscape(label) << "</text>";
     }
@@ -103,8 +104,8 @@ void WriteFlameGraphSvg(const std::map<std::string, int64_t>& stacks, std::ostre
   }
   const int depth = std::min(Depth(root) + 1, limits.max_depth);
   const int height = std::max(depth, 1) * kRowHeight + 4;
-  out << "<svg id=\"flame\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << limits.width
-      << "\" height=\"" << height << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+  out << "<svg id=\"flame\" width=\"" << limits.width << "\" height=\"" << height
+      << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
   if (root.count == 0) {
     out << "<text x=\"4\" y=\"14\">no parked threads</text>\n";
   } else {

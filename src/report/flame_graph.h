@@ -13,9 +13,9 @@
 namespace parkscope {
 
 struct FlameGraphLimits {
-  int width = 1200;        // pixels
-  int max_depth = 128;     // deeper frames are not drawn
-  size_t max_boxes = 4000; // bounds the page size whatever the stacks
+  int width = 1200;         // pixels
+  int max_depth = 128;      // deeper frames are not drawn
+  size_t max_boxes = 4000;  // bounds the page size whatever the stacks
 };
 
 // stacks: folded stacks (folded.h), outermost frame first, with counts.

@@ -15,8 +15,8 @@ constexpr size_t kChunk = 64 * 1024;
 
 std::optional<std::string> Gzip(std::string_view data) {
   z_stream z{};
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
     return std::nullopt;
   }
   std::string out;

@@ -37,8 +37,7 @@ std::string UtcTime(int64_t unix_ms) {
 void WriteChart(const std::vector<CountPoint>& all, size_t max_points, std::ostream& out) {
   const size_t first = all.size() > max_points ? all.size() - max_points : 0;
   const std::vector<CountPoint> points(all.begin() + static_cast<long>(first), all.end());
-  out << "<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kChartWidth
-      << "\" height=\"" << kChartHeight << "\">\n";
+  out << "<svg id=\"chart\" width=\"" << kChartWidth << "\" height=\"" << kChartHeight << "\">\n";
   if (points.empty()) {
     out << "<text x=\"10\" y=\"20\">no samples yet</text></svg>\n";
     return;
@@ -77,15 +76,16 @@ void WriteChart(const std::vector<CountPoint>& all, size_t max_points, std::ostr
     out << "\"/>\n";
     for (const auto& p : points) {
       const size_t v = threads ? p.threads : p.parked;
-      std::snprintf(buf, sizeof buf, "<circle class=\"point %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\">",
-                    series, x_of(p), y_of(v));
+      std::snprintf(buf, sizeof buf,
+                    "<circle class=\"point %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\">", series,
+                    x_of(p), y_of(v));
       out << buf << "<title>" << UtcTime(p.unix_ms) << " UTC: " << v << ' ' << series
           << "</title></circle>\n";
     }
   }
   out << "<text class=\"threads\" x=\"" << kLeft + 8 << "\" y=\"" << kTop + 12
-      << "\" stroke=\"none\">threads</text><text class=\"parked\" x=\"" << kLeft + 70
-      << "\" y=\"" << kTop + 12 << "\" stroke=\"none\">parked</text>\n</svg>\n";
+      << "\" stroke=\"none\">threads</text><text class=\"parked\" x=\"" << kLeft + 70 << "\" y=\""
+      << kTop + 12 << "\" stroke=\"none\">parked</text>\n</svg>\n";
 }
 
 std::string StackText(const ThreadSnapshot& thread) {
@@ -93,7 +93,8 @@ std::string StackText(const ThreadSnapshot& thread) {
   for (const Frame& f : thread.frames) {
     std::string name = FunctionOf(f);
     text += name.empty() ? AddressOf(f, true) : name;
-    if (!f.file.empty()) text += "  " + std::string(Basename(f.file)) + ":" + std::to_string(f.line);
+    if (!f.file.empty())
+      text += "  " + std::string(Basename(f.file)) + ":" + std::to_string(f.line);
     if (f.inlined) text += " [inlined]";
     text += '\n';
   }
@@ -128,15 +129,17 @@ void WriteGroups(const ProcessSnapshot& s, size_t max_groups, std::ostream& out)
       blocked = FormatDuration(*g->min_blocked_ns) + " .. " + blocked;
     }
     std::string tids;
-    for (size_t i = 0; i < g->tids.size() && i < kTidsShown; ++i) tids += std::to_string(g->tids[i]) + ' ';
-    if (g->tids.size() > kTidsShown) tids += "… (+" + std::to_string(g->tids.size() - kTidsShown) + " more)";
+    for (size_t i = 0; i < g->tids.size() && i < kTidsShown; ++i)
+      tids += std::to_string(g->tids[i]) + ' ';
+    if (g->tids.size() > kTidsShown)
+      tids += "… (+" + std::to_string(g->tids.size() - kTidsShown) + " more)";
     out << "<tr class=\"group" << (g->in_deadlock ? " deadlock" : "") << "\" data-count=\""
         << g->tids.size() << "\" data-blocked-ns=\"" << g->max_blocked_ns.value_or(-1)
         << "\"><td class=\"n\">" << g->tids.size() << "</td><td>" << HtmlEscape(g->reason)
         << "</td><td>" << blocked << "</td><td>" << HtmlEscape(SiteText(g->site))
         << "</td><td><details><summary>" << HtmlEscape(rep.name) << " (" << rep.frames.size()
-        << " frames)</summary><pre>" << HtmlEscape(StackText(rep)) << "</pre><div class=\"muted\">tids: "
-        << tids << "</div></details></td></tr>\n";
+        << " frames)</summary><pre>" << HtmlEscape(StackText(rep))
+        << "</pre><div class=\"muted\">tids: " << tids << "</div></details></td></tr>\n";
   }
   out << "</table>\n";
 }
@@ -147,12 +150,23 @@ std::string HtmlEscape(std::string_view text) {
   std::string out;
   for (char c : ValidUtf8(text)) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -165,10 +179,11 @@ void WriteHtmlPage(const ProcessSnapshot& s, const std::vector<CountPoint>& hist
   if (options.refresh_seconds > 0) {
     out << "<meta http-equiv=\"refresh\" content=\"" << options.refresh_seconds << "\">";
   }
-  out << "<style>" << kStyle << "</style></head><body>\n<h1>" << HtmlEscape(title) << " <span class=\"muted\">"
-      << HtmlEscape(s.command) << "</span></h1>\n<p id=\"counts\">" << s.threads.size()
-      << " threads, " << s.ParkedCount() << " parked; capture "
-      << FormatMicros(s.capture.wall_us) << ", stopped " << FormatMicros(s.capture.threads_stopped_total_us)
+  out << "<style>" << kStyle << "</style></head><body>\n<h1>" << HtmlEscape(title)
+      << " <span class=\"muted\">" << HtmlEscape(s.command) << "</span></h1>\n<p id=\"counts\">"
+      << s.threads.size() << " threads, " << s.ParkedCount() << " parked; capture "
+      << FormatMicros(s.capture.wall_us) << ", stopped "
+      << FormatMicros(s.capture.threads_stopped_total_us)
       << " total. Reports: <a href=\"/debug/pprof/threads?debug=2\">debug=2</a> "
          "<a href=\"/debug/pprof/threads?debug=1\">debug=1</a> "
          "<a href=\"/debug/pprof/threads?format=summary\">summary</a> "

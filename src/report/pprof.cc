@@ -22,12 +22,12 @@ std::vector<ProfileLabel> ThreadLabels(const ThreadSnapshot& thread) {
 }  // namespace
 
 std::string EncodeThreadsProfile(const ProcessSnapshot& snapshot) {
-  ProfileBuilder builder({{"threads", "count"}, {"blocked", "nanoseconds"}},
-                         {"threads", "count"}, 1);
+  ProfileBuilder builder({{"threads", "count"}, {"blocked", "nanoseconds"}}, {"threads", "count"},
+                         1);
   builder.SetTime(snapshot.taken_at_unix_ns, 0);
   builder.SetDefaultSampleType("threads");
-  builder.AddComment("parkscope threads profile: pid " + std::to_string(snapshot.pid) +
-                     " (" + snapshot.command + ")");
+  builder.AddComment("parkscope threads profile: pid " + std::to_string(snapshot.pid) + " (" +
+                     snapshot.command + ")");
   builder.AddComment(std::to_string(snapshot.threads.size()) + " threads, " +
                      std::to_string(snapshot.ParkedCount()) + " parked");
   for (const ThreadSnapshot& thread : snapshot.threads) {
@@ -37,10 +37,9 @@ std::string EncodeThreadsProfile(const ProcessSnapshot& snapshot) {
       // A sample without locations shows as nothing in most pprof views;
       // one named frame keeps the thread visible and says why.
       Frame none;
-      none.function = "(no stack: " +
-                      (thread.capture_error.empty() ? std::string("not captured")
-                                                    : thread.capture_error) +
-                      ")";
+      none.function =
+          "(no stack: " +
+          (thread.capture_error.empty() ? std::string("not captured") : thread.capture_error) + ")";
       placeholder.push_back(std::move(none));
       frames = &placeholder;
     }

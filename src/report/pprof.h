@@ -43,8 +43,8 @@ struct ProfileLabel {
 
 class ProfileBuilder {
  public:
-  ProfileBuilder(std::vector<ProfileValueType> sample_types,
-                 ProfileValueType period_type, int64_t period);
+  ProfileBuilder(std::vector<ProfileValueType> sample_types, ProfileValueType period_type,
+                 int64_t period);
 
   // Adds `values` (one per sample type) for a stack, innermost frame first.
   // A stack and label set seen before adds to that sample, so a thread

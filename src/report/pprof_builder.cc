@@ -12,9 +12,8 @@ namespace {
 
 // profile.proto field numbers.
 namespace field {
-constexpr int kSampleType = 1, kSample = 2, kMapping = 3, kLocation = 4,
-              kFunction = 5, kStringTable = 6, kTimeNanos = 9,
-              kDurationNanos = 10, kPeriodType = 11, kPeriod = 12,
+constexpr int kSampleType = 1, kSample = 2, kMapping = 3, kLocation = 4, kFunction = 5,
+              kStringTable = 6, kTimeNanos = 9, kDurationNanos = 10, kPeriodType = 11, kPeriod = 12,
               kComment = 13, kDefaultSampleType = 14;
 }  // namespace field
 
@@ -80,20 +79,21 @@ void ProfileBuilder::SetTime(int64_t time_nanos, int64_t duration_nanos) {
 }
 
 void ProfileBuilder::AddComment(std::string comment) { comments_.push_back(std::move(comment)); }
-void ProfileBuilder::SetDefaultSampleType(std::string type) { default_sample_type_ = std::move(type); }
+void ProfileBuilder::SetDefaultSampleType(std::string type) {
+  default_sample_type_ = std::move(type);
+}
 void ProfileBuilder::SetMainModule(std::string module) { main_module_ = std::move(module); }
 
 // frames[begin, end) are one physical frame: inlined frames, then the frame
 // they were inlined into, all at one pc.
-uint64_t ProfileBuilder::LocationFor(const std::vector<Frame>& frames, size_t begin,
-                                     size_t end) {
+uint64_t ProfileBuilder::LocationFor(const std::vector<Frame>& frames, size_t begin, size_t end) {
   const Frame& physical = frames[end - 1];
   std::string key = physical.module + '\x1f' + std::to_string(physical.pc);
   for (size_t i = begin; i < end; ++i) key += '\x1f' + frames[i].function;
   auto [it, added] = location_ids_.try_emplace(key, locations_.size() + 1);
   if (!added) return it->second;
-  frame_store_.push_back(std::make_unique<std::vector<Frame>>(frames.begin() + begin,
-                                                              frames.begin() + end));
+  frame_store_.push_back(
+      std::make_unique<std::vector<Frame>>(frames.begin() + begin, frames.begin() + end));
   Location location;
   location.address = physical.pc;
   location.module = physical.module;
@@ -103,7 +103,8 @@ uint64_t ProfileBuilder::LocationFor(const std::vector<Frame>& frames, size_t be
     Mapping& mapping = mappings_[physical.module];
     // pc - module_offset is the module's load bias: where its ELF address 0
     // sits, the start of its first mapping for a PIE or shared library.
-    const uint64_t bias = physical.pc >= physical.module_offset ? physical.pc - physical.module_offset : 0;
+    const uint64_t bias =
+        physical.pc >= physical.module_offset ? physical.pc - physical.module_offset : 0;
     mapping.start = std::min(mapping.start, bias);
     mapping.limit = std::max(mapping.limit, physical.pc + 1);
   }

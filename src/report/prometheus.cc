@@ -62,9 +62,8 @@ std::vector<std::pair<SiteKey, SiteSeries>> ParkedSeries(const ProcessSnapshot& 
     }
   }
   std::vector<std::pair<SiteKey, SiteSeries>> series(by_label.begin(), by_label.end());
-  std::stable_sort(series.begin(), series.end(), [](const auto& a, const auto& b) {
-    return a.second.parked > b.second.parked;
-  });
+  std::stable_sort(series.begin(), series.end(),
+                   [](const auto& a, const auto& b) { return a.second.parked > b.second.parked; });
   if (series.size() > kMaxSiteSeries) {
     std::map<std::string, SiteSeries> other;  // by reason
     for (size_t i = kMaxSiteSeries; i < series.size(); ++i) {
@@ -132,8 +131,7 @@ void WritePrometheus(const ProcessSnapshot& snapshot, const WatchCounters& count
   Sample(out, "parkscope_threads", static_cast<double>(snapshot.threads.size()));
 
   const auto series = ParkedSeries(snapshot);
-  Family(out, "parkscope_parked_threads", "gauge",
-         "Threads parked, by wait reason and wait site.");
+  Family(out, "parkscope_parked_threads", "gauge", "Threads parked, by wait reason and wait site.");
   for (const auto& [key, s] : series) {
     out << "parkscope_parked_threads" << Labels(key) << ' ' << s.parked << '\n';
   }
@@ -160,7 +158,8 @@ void WritePrometheus(const ProcessSnapshot& snapshot, const WatchCounters& count
   Sample(out, "parkscope_sample_errors_total", static_cast<double>(counters.sample_errors_total));
   Family(out, "parkscope_threads_stopped_total", "counter",
          "Thread stops (ptrace) over all samples.");
-  Sample(out, "parkscope_threads_stopped_total", static_cast<double>(counters.threads_stopped_total));
+  Sample(out, "parkscope_threads_stopped_total",
+         static_cast<double>(counters.threads_stopped_total));
   Family(out, "parkscope_threads_reused_total", "counter",
          "Threads not touched because they had not run since the previous sample.");
   Sample(out, "parkscope_threads_reused_total", static_cast<double>(counters.threads_reused_total));

@@ -2,8 +2,7 @@
 
 namespace parkscope {
 
-BoundedTaskQueue::BoundedTaskQueue(size_t threads, size_t max_queued)
-    : max_queued_(max_queued) {
+BoundedTaskQueue::BoundedTaskQueue(size_t threads, size_t max_queued) : max_queued_(max_queued) {
   for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
 }
 

@@ -83,8 +83,8 @@ std::string EventLog::Format(int64_t time_unix_ms, const std::string& event,
                              const nlohmann::ordered_json& fields) {
   // Built by hand so that time and event lead, then the fields in the
   // order the caller gave them.
-  std::string line = "{\"time\":\"" + Rfc3339(time_unix_ms) + "\",\"event\":" +
-                     nlohmann::json(event).dump();
+  std::string line =
+      "{\"time\":\"" + Rfc3339(time_unix_ms) + "\",\"event\":" + nlohmann::json(event).dump();
   for (auto it = fields.begin(); it != fields.end(); ++it) {
     line += ',' + nlohmann::json(it.key()).dump() + ':' +
             it.value().dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

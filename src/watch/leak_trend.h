@@ -25,9 +25,9 @@
 namespace parkscope {
 
 struct LeakTrendOptions {
-  size_t window = 10;             // samples, at least 3
-  double min_slope_per_min = 1.0; // threads per minute
-  size_t max_sites = 10000;       // sites tracked; bounds memory
+  size_t window = 10;              // samples, at least 3
+  double min_slope_per_min = 1.0;  // threads per minute
+  size_t max_sites = 10000;        // sites tracked; bounds memory
 };
 
 struct LeakAlarm {

@@ -17,11 +17,26 @@ bool OwnerMayChange(WaitReason reason) {
          reason == WaitReason::kRwlockWrite;
 }
 
+// Every this many samples the fingerprint includes the thread's name.
+constexpr uint64_t kNameCheckEvery = 16;
+
 bool Captured(CaptureStatus status) {
   return status == CaptureStatus::kOk || status == CaptureStatus::kPartial;
 }
 
 }  // namespace
+
+BlockedAtSample BlockedDuration(const WaitState& wait, bool reused, int64_t valid_at_ns,
+                                std::optional<int64_t> parked_since_ns, int64_t sample_ns) {
+  if (wait.blocked_ns) {
+    const int64_t since_read = reused ? std::max<int64_t>(0, sample_ns - valid_at_ns) : 0;
+    return {*wait.blocked_ns + since_read, wait.blocked_source};
+  }
+  if (parked_since_ns && IsParked(wait.reason)) {
+    return {std::max<int64_t>(0, sample_ns - *parked_since_ns), BlockedSource::kObserved};
+  }
+  return {};
+}
 
 Sampler::Sampler(Pid pid, SamplerOptions options)
     : pid_(pid), options_(std::move(options)), reader_(pid, options_.max_cached_tasks) {
@@ -30,9 +45,15 @@ Sampler::Sampler(Pid pid, SamplerOptions options)
 }
 
 bool Sampler::Unchanged(Tid tid) {
-  auto now = reader_.Read(tid);
+  // Names are compared every few samples only: a rename does not move the
+  // stack, and reading comm doubles the cost of an unchanged thread.
+  const bool check_name = (seq_ + 1) % kNameCheckEvery == 0;
+  auto now = reader_.Read(tid, check_name);
   if (!now) return false;  // gone, or a new thread under a reused tid
   auto it = history_.find(tid);
+  if (it != history_.end() && it->second.baseline && !check_name) {
+    now->name = it->second.baseline->name;
+  }
   // With status as the source the state is part of the fingerprint, and
   // the baseline's was asleep.
   const bool same = it != history_.end() && it->second.baseline && *now == *it->second.baseline;
@@ -56,9 +77,13 @@ Sampler::ThreadHistory Sampler::FromCapture(ThreadSnapshot thread, const Snapsho
     const char state = reader_.ReadState(tid);
     auto after_syscall = reader_.ReadSyscall(tid);
     auto after = reader_.Read(tid);
+    // Compared with the name the report shows: a thread renamed meanwhile
+    // gets no baseline and is captured, with its new name, next time.
+    TaskFingerprint as_reported = before->second;
+    as_reported.name = thread.name;
     if (after && after_syscall &&
-        SameWaitAfterCapture(before->second, *probe->second.syscall, *after, state,
-                             *after_syscall, thread.method == CaptureMethod::kPtraceStop)) {
+        SameWaitAfterCapture(as_reported, *probe->second.syscall, *after, state, *after_syscall,
+                             thread.method == CaptureMethod::kPtraceStop)) {
       h.baseline = std::move(*after);
       h.baseline_at_ns = MonotonicNs();
     }
@@ -127,8 +152,7 @@ SampleOutcome Sampler::Sample() {
   return outcome;
 }
 
-std::shared_ptr<WatchSample> Sampler::BuildSample(const SnapshotResult& result,
-                                                  int64_t started) {
+std::shared_ptr<WatchSample> Sampler::BuildSample(const SnapshotResult& result, int64_t started) {
   auto sample = std::make_shared<WatchSample>();
   sample->seq = ++seq_;
   sample->pid = pid_;
@@ -156,14 +180,10 @@ std::shared_ptr<WatchSample> Sampler::BuildSample(const SnapshotResult& result,
     st.thread = h.thread;
     st.reused = h.reused;
     st.owner_tid = wait.owner_tid;
-    if (wait.blocked_ns) {
-      // It has not run since it was read, so it has been blocked that much longer.
-      st.blocked_ns = *wait.blocked_ns + (st.reused ? std::max<int64_t>(0, started - h.valid_at_ns) : 0);
-      st.blocked_source = wait.blocked_source;
-    } else if (h.parked_since_ns && IsParked(wait.reason)) {
-      st.blocked_ns = std::max<int64_t>(0, started - *h.parked_since_ns);
-      st.blocked_source = BlockedSource::kObserved;
-    }
+    const BlockedAtSample blocked =
+        BlockedDuration(wait, st.reused, h.valid_at_ns, h.parked_since_ns, started);
+    st.blocked_ns = blocked.ns;
+    st.blocked_source = blocked.source;
     if (st.reused && OwnerMayChange(wait.reason)) {
       WaitState again = wait;
       again.owner_tid.reset();

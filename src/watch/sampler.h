@@ -40,10 +40,24 @@ struct SampleOutcome {
   // Null when nothing was captured. Mutable until published, so the
   // caller can add its own counters.
   std::shared_ptr<WatchSample> sample;
-  bool exec = false;  // the command line changed since the previous sample
+  bool exec = false;    // the command line changed since the previous sample
   size_t captured = 0;  // threads captured anew (stopped or not)
   size_t reused = 0;    // threads left untouched
 };
+
+// A thread's blocked duration as of a sample that began at sample_ns:
+//   - known when it was captured (sched, agent): that value, plus the time
+//     since it was read (valid_at_ns) if the thread is reused, since a
+//     thread that did not run has been blocked that much longer;
+//   - unknown: if the thread is parked and has not run since parked_since_ns,
+//     at least that long (kObserved);
+//   - otherwise unknown.
+struct BlockedAtSample {
+  std::optional<int64_t> ns;
+  BlockedSource source = BlockedSource::kUnknown;
+};
+BlockedAtSample BlockedDuration(const WaitState& wait, bool reused, int64_t valid_at_ns,
+                                std::optional<int64_t> parked_since_ns, int64_t sample_ns);
 
 class Sampler {
  public:
@@ -57,12 +71,12 @@ class Sampler {
  private:
   struct ThreadHistory {
     std::shared_ptr<const ThreadSnapshot> thread;
-    int64_t valid_at_ns = 0;  // CLOCK_MONOTONIC when thread->wait was read
+    int64_t valid_at_ns = 0;                  // CLOCK_MONOTONIC when thread->wait was read
     std::optional<TaskFingerprint> baseline;  // read after the capture released it
     int64_t baseline_at_ns = 0;
     std::optional<int64_t> parked_since_ns;  // has not run since (monotonic)
-    uint64_t seen_in = 0;  // the last sample that found the thread
-    bool reused = false;   // that sample left it untouched
+    uint64_t seen_in = 0;                    // the last sample that found the thread
+    bool reused = false;                     // that sample left it untouched
   };
 
   // The capture's hook: true when tid matches its baseline.

@@ -1,6 +1,5 @@
 #include "watch/site_counts.h"
 
-#include <map>
 
 #include "report/thread_text.h"
 
@@ -9,8 +8,8 @@ namespace {
 
 std::string SiteKey(const ThreadSnapshot& thread, const std::string& reason) {
   const WaitSite site = thread.Site();
-  std::string key = reason + '\x1f' + site.function + '\x1f' + site.file + ':' +
-                    std::to_string(site.line);
+  std::string key =
+      reason + '\x1f' + site.function + '\x1f' + site.file + ':' + std::to_string(site.line);
   if (site.function.empty() && site.file.empty() && thread.site_frame >= 0) {
     const Frame& frame = thread.frames[static_cast<size_t>(thread.site_frame)];
     key += '\x1f' + frame.module + '+' + std::to_string(frame.module_offset);
@@ -20,19 +19,27 @@ std::string SiteKey(const ThreadSnapshot& thread, const std::string& reason) {
 
 }  // namespace
 
-std::vector<SiteCount> CountParkedBySite(const WatchSample& sample) {
-  std::map<std::string, SiteCount> by_key;
+std::vector<SiteCount> SiteCounter::Count(const WatchSample& sample) {
+  std::vector<SiteCount> counts;
+  std::unordered_map<std::string, size_t> index;  // key -> counts[i]
   for (const SampledThread& sampled : sample.threads) {
     const ThreadSnapshot& thread = *sampled.thread;
     if (!IsParked(thread.wait.reason)) continue;
-    const std::string reason = thread.wait.Label();
-    const std::string key = SiteKey(thread, reason);
-    SiteCount& count = by_key[key];
-    if (count.count++ == 0) {
-      count.key = key;
-      count.reason = reason;
+    Cached& cached = cache_[thread.tid];
+    if (cached.thread != sampled.thread) {
+      cached.thread = sampled.thread;
+      cached.key = SiteKey(thread, thread.wait.Label());
+    }
+    cached.seen_in = sample.seq;
+    auto [it, added] = index.try_emplace(cached.key, counts.size());
+    if (added) {
+      SiteCount& count = counts.emplace_back();
+      count.key = cached.key;
+      count.reason = thread.wait.Label();
       count.site = thread.Site();
     }
+    SiteCount& count = counts[it->second];
+    ++count.count;
     // Threads are in tid order; the last one with a creator is (usually)
     // the newest, the one a leak keeps adding.
     if (thread.created_by) {
@@ -42,10 +49,14 @@ std::vector<SiteCount> CountParkedBySite(const WatchSample& sample) {
       }
     }
   }
-  std::vector<SiteCount> counts;
-  counts.reserve(by_key.size());
-  for (auto& [key, count] : by_key) counts.push_back(std::move(count));
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    it = it->second.seen_in == sample.seq ? std::next(it) : cache_.erase(it);
+  }
   return counts;
+}
+
+std::vector<SiteCount> CountParkedBySite(const WatchSample& sample) {
+  return SiteCounter().Count(sample);
 }
 
 }  // namespace parkscope

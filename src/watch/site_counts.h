@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "model/snapshot.h"
@@ -25,7 +27,24 @@ struct SiteCount {
   Tid created_by_tid = 0;
 };
 
-// One entry per site with at least one parked thread, by key.
+// Counts sample after sample, remembering each thread's site key while
+// its ThreadSnapshot is reused, so an unchanged thread costs a pointer
+// compare rather than building its key again.
+class SiteCounter {
+ public:
+  // One entry per site with at least one parked thread, by key.
+  std::vector<SiteCount> Count(const WatchSample& sample);
+
+ private:
+  struct Cached {
+    std::shared_ptr<const ThreadSnapshot> thread;  // held: its address stays unique
+    std::string key;
+    uint64_t seen_in = 0;
+  };
+  std::unordered_map<Tid, Cached> cache_;
+};
+
+// One sample on its own (tests, one-off use).
 std::vector<SiteCount> CountParkedBySite(const WatchSample& sample);
 
 }  // namespace parkscope

@@ -10,14 +10,16 @@ std::vector<const SampledThread*> StuckDetector::Observe(const WatchSample& samp
       parkings_.erase(thread.tid);
       continue;
     }
-    const WaitSite site = thread.Site();
-    std::string where = thread.wait.Label() + '\x1f' + site.function + '\x1f' + site.file +
-                        ':' + std::to_string(site.line);
     Parking& parking = parkings_[thread.tid];
-    // A shorter duration than last time means the wait started over.
-    if (parking.where != where || *sampled.blocked_ns < parking.last_blocked_ns) {
-      parking = Parking{std::move(where), 0, false, 0};
+    if (parking.checked != sampled.thread) {
+      const WaitSite site = thread.Site();
+      std::string where = thread.wait.Label() + '\x1f' + site.function + '\x1f' + site.file +
+                          ':' + std::to_string(site.line);
+      if (parking.where != where) parking = Parking{nullptr, std::move(where), 0, false, 0};
+      parking.checked = sampled.thread;
     }
+    // A shorter duration than last time means the wait started over.
+    if (*sampled.blocked_ns < parking.last_blocked_ns) parking.reported = false;
     parking.last_blocked_ns = *sampled.blocked_ns;
     parking.seen_in = sample.seq;
     if (!parking.reported && *sampled.blocked_ns >= stuck_after_ns_) {

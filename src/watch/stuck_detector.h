@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,6 +24,11 @@ class StuckDetector {
 
  private:
   struct Parking {
+    // The capture this parking was last checked against: a thread reused
+    // from one sample to the next keeps its ThreadSnapshot, and then its
+    // reason and site need no second look (a thousand string builds a
+    // sample otherwise). Held, so that its address cannot be reused.
+    std::shared_ptr<const ThreadSnapshot> checked;
     std::string where;  // reason and site
     int64_t last_blocked_ns = 0;
     bool reported = false;

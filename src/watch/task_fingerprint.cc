@@ -123,31 +123,35 @@ std::optional<TaskFingerprint> TaskFingerprintReader::Parse(std::string_view com
   return fp;
 }
 
-std::optional<TaskFingerprint> TaskFingerprintReader::Read(Tid tid) {
+std::optional<TaskFingerprint> TaskFingerprintReader::ReadFiles(const Files& files,
+                                                                bool with_name) const {
   char comm[kCommMax];
   char counters[kCountersMax];
+  const ssize_t c = with_name ? Pread0(files.comm, comm, sizeof comm) : 0;
+  const ssize_t n = c >= 0 ? Pread0(files.counters, counters, sizeof counters) : -1;
+  if ((with_name && c <= 0) || n <= 0) return std::nullopt;
+  return Parse({comm, static_cast<size_t>(c)}, {counters, static_cast<size_t>(n)});
+}
+
+std::optional<TaskFingerprint> TaskFingerprintReader::Read(Tid tid, bool with_name) {
   auto it = files_.find(tid);
   if (it == files_.end() && files_.size() < max_cached_tasks_) {
     Files files;
     if (!OpenFiles(tid, &files)) return std::nullopt;
     it = files_.emplace(tid, files).first;
   }
-  Files uncached;
   if (it == files_.end()) {
     // Over the descriptor budget: read without keeping anything open.
-    if (!OpenFiles(tid, &uncached)) return std::nullopt;
+    Files files;
+    if (!OpenFiles(tid, &files)) return std::nullopt;
+    auto fp = ReadFiles(files, with_name);
+    close(files.comm);
+    close(files.counters);
+    return fp;
   }
-  const Files& files = it != files_.end() ? it->second : uncached;
-  const ssize_t c = Pread0(files.comm, comm, sizeof comm);
-  const ssize_t n = c > 0 ? Pread0(files.counters, counters, sizeof counters) : -1;
-  if (it == files_.end()) {
-    close(uncached.comm);
-    close(uncached.counters);
-  } else if (c <= 0 || n <= 0) {
-    Forget(tid);  // ESRCH: the thread these files were opened for has exited
-  }
-  if (c <= 0 || n <= 0) return std::nullopt;
-  return Parse({comm, static_cast<size_t>(c)}, {counters, static_cast<size_t>(n)});
+  auto fp = ReadFiles(it->second, with_name);
+  if (!fp) Forget(tid);  // ESRCH: the thread these files were opened for has exited
+  return fp;
 }
 
 char TaskFingerprintReader::ReadState(Tid tid) {

@@ -5,8 +5,9 @@
 // The evidence is the scheduler's count of how often the thread was put on
 // a CPU (/proc/PID/task/TID/schedstat, third field; the kernel counts at the
 // switch in, so a thread running right now has already moved it), with the
-// total runtime (first field) as a cross-check, plus its name (comm, which
-// another thread can change). The baseline is taken while the thread sleeps
+// total runtime (first field) as a cross-check. Its name (comm, which
+// another thread can change without waking it) is compared every few
+// samples only (Sampler: kNameCheckEvery). The baseline is taken while the thread sleeps
 // in a known wait (SameWaitAfterCapture); as long as count and runtime stay
 // equal it has not been on a CPU since, so its user stack, registers, wait
 // and agent record (written only by the thread itself) are as they were.
@@ -86,8 +87,9 @@ class TaskFingerprintReader {
   TaskFingerprintReader(const TaskFingerprintReader&) = delete;
   TaskFingerprintReader& operator=(const TaskFingerprintReader&) = delete;
 
-  // nullopt when the thread is gone or its files cannot be parsed.
-  std::optional<TaskFingerprint> Read(Tid tid);
+  // nullopt when the thread is gone or its files cannot be parsed. Without
+  // with_name the name is left empty and comm is not read (half the reads).
+  std::optional<TaskFingerprint> Read(Tid tid, bool with_name = true);
   // The state letter and the syscall line, read fresh (not cached; used
   // once per capture).
   char ReadState(Tid tid);
@@ -104,6 +106,7 @@ class TaskFingerprintReader {
   };
   bool OpenFiles(Tid tid, Files* files);
   std::optional<TaskFingerprint> Parse(std::string_view comm, std::string_view counters) const;
+  std::optional<TaskFingerprint> ReadFiles(const Files& files, bool with_name) const;
 
   Pid pid_;
   size_t max_cached_tasks_;

@@ -54,11 +54,13 @@ nlohmann::ordered_json StuckEventFields(const SampledThread& sampled) {
     const Frame& f = thread.frames[i];
     std::string line = FunctionOf(f);
     if (line.empty()) line = AddressOf(f, true);
-    if (!f.file.empty()) line += "  " + std::string(Basename(f.file)) + ":" + std::to_string(f.line);
+    if (!f.file.empty())
+      line += "  " + std::string(Basename(f.file)) + ":" + std::to_string(f.line);
     stack.push_back(ValidUtf8(line));
   }
   if (thread.frames.size() > kMaxStackLines) {
-    stack.push_back("... " + std::to_string(thread.frames.size() - kMaxStackLines) + " more frames");
+    stack.push_back("... " + std::to_string(thread.frames.size() - kMaxStackLines) +
+                    " more frames");
   }
   fields["stack"] = std::move(stack);
   const Frame* creator = thread.created_by ? CreatorFrame(*thread.created_by) : nullptr;
