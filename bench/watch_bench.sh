@@ -10,7 +10,9 @@
 #     thread captured per sample) and of a wholly unchanged process (goal
 #     < 5 ms).
 # Each round alternates a window without watch and one with it, so drift on
-# a shared machine hits both. Not a test: numbers, not pass/fail.
+# a shared machine hits both, and each round prints the load average: on a
+# 2-CPU machine any other busy process shows up in both numbers. Not a
+# test: numbers, not pass/fail.
 #
 # usage: bench/watch_bench.sh [--threads N] [--rounds R] [--seconds S]
 #                             [--interval D] [--build DIR]
@@ -93,7 +95,8 @@ for round in $(seq "$rounds"); do
   c1=$(cpu_ns "$watch_pid"); t1=$(date +%s%N)
   stop_watch
   echo "$base $with $c0 $c1 $t0 $t1" | awk '{ printf "%s %s %.3f\n", $1, $2, ($4 - $3) / ($6 - $5) * 100 }' >> "$tmp/rounds"
-  echo "  round $round: $(tail -1 "$tmp/rounds" | awk '{ printf "units/s without %s, with %s (%+.2f%%); daemon CPU %.2f%% of a core", $1, $2, ($2 - $1) / $1 * 100, $3 }')"
+  # The load average tells when something else on the machine ran too.
+  echo "  round $round: $(tail -1 "$tmp/rounds" | awk '{ printf "units/s without %s, with %s (%+.2f%%); daemon CPU %.2f%% of a core", $1, $2, ($2 - $1) / $1 * 100, $3 }'); load $(cut -d' ' -f1 /proc/loadavg)"
 done
 cat "$tmp"/watch*.log > "$tmp/busy.log"
 stop_target
@@ -109,7 +112,8 @@ base=$(cut -d' ' -f1 "$tmp/rounds" | median)
 with=$(cut -d' ' -f2 "$tmp/rounds" | median)
 cpu=$(cut -d' ' -f3 "$tmp/rounds" | median)
 echo
-echo "target throughput, median units/s: without watch $base, with watch $with ($(awk -v a="$base" -v b="$with" 'BEGIN { printf "%+.2f%%", (b - a) / a * 100 }'))"
+change=$(awk '{ print ($2 - $1) / $1 * 100 }' "$tmp/rounds" | median)
+echo "target throughput, median units/s: without watch $base, with watch $with; median change per round $(awk -v c="$change" 'BEGIN { printf "%+.2f%%", c }')"
 echo "daemon CPU once warm, median: ${cpu}% of one core"
 for case in busy still; do
   label=$([ $case = busy ] && echo "with the busy worker (1 thread captured each)" || echo "of an unchanged process (nothing captured)")

@@ -1,6 +1,6 @@
 #include "ptrace/capture.h"
 
-#include <sched.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstring>
@@ -21,10 +21,27 @@ namespace {
 // read), copy this much and let the short read stop at the first hole.
 constexpr uint64_t kUnknownStackWindow = 64 * 1024;
 constexpr size_t kMapsMax = 64 << 20;
-// Rounds a thread found on a CPU is put back before it is stopped anyway.
+// Rounds a thread found on a CPU is put back before it is stopped anyway,
+// and how long after the first look each retry comes. A thread that is
+// only passing through user space between two waits is back in the kernel
+// within microseconds; probing again at once (a bare sched_yield) looked at
+// it while it was still on its way, and the final stop then landed just as
+// it entered an EINTR-prone call (seen as recv with SO_RCVTIMEO returning
+// EINTR under a loaded ctest run). Spreading the looks over a few
+// milliseconds decorrelates them; a thread that is truly busy costs the
+// capture at most their sum (3.5 ms) of sleep, not CPU.
 constexpr int kRunningRetries = 3;
+constexpr int64_t kRetryAfterNs[kRunningRetries] = {500'000, 1'000'000, 2'000'000};
 
-std::vector<MapEntry> ReadMaps(Pid pid, Tid any_tid) {
+void SleepUntil(int64_t monotonic_ns) {
+  const int64_t now = MonotonicNs();
+  if (now >= monotonic_ns) return;
+  const int64_t left = monotonic_ns - now;
+  timespec pause{static_cast<time_t>(left / 1'000'000'000), static_cast<long>(left % 1'000'000'000)};
+  nanosleep(&pause, nullptr);  // an early wake-up (EINTR) only shortens the wait
+}
+
+std::vector<MapEntry> ReadMaps(Pid pid, Tid any_tid, MapsMemo* memo = nullptr) {
   auto file = ReadProcFile(ProcPath(pid, "maps"), kMapsMax);
   // A zombie leader has an empty /proc/PID/maps; a live thread still has
   // the process's maps under its own task directory.
@@ -32,7 +49,12 @@ std::vector<MapEntry> ReadMaps(Pid pid, Tid any_tid) {
     file = ReadProcFile(TaskPath(pid, any_tid, "maps"), kMapsMax);
   }
   if (!file.ok()) return {};
-  return ParseMaps(file.text).entries;
+  if (memo == nullptr) return ParseMaps(file.text).entries;
+  if (file.text != memo->text) {
+    memo->entries = ParseMaps(file.text).entries;
+    memo->text = std::move(file.text);
+  }
+  return memo->entries;
 }
 
 // Copies [sp - red zone, end of sp's mapping), at most max_bytes.
@@ -181,7 +203,7 @@ ThreadOutcome CaptureThread(Pid pid, Tid tid, const CaptureOptions& options,
   // Incremental sampling defers reading maps (the largest /proc file of a
   // process with many thread stacks) until a thread needs a copy.
   if (options.unchanged_since_previous && plan != Plan::kSkip && capture->maps.empty()) {
-    capture->maps = ReadMaps(pid, tid);
+    capture->maps = ReadMaps(pid, tid, options.maps_memo);
   }
   if (plan == Plan::kNoStop) {
     CaptureNoStop(pid, capture->maps, options, &thread);
@@ -249,8 +271,9 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
     // would interrupt (the probe cannot see the future), so it is probed
     // again after the others, when it has most likely parked; only the
     // last round stops it regardless.
+    int64_t round_end_ns = 0;
     for (int round = 0; round <= kRunningRetries && !pending.empty(); ++round) {
-      if (round > 0) sched_yield();
+      if (round > 0) SleepUntil(round_end_ns + kRetryAfterNs[round - 1]);
       std::vector<Tid> running;
       for (Tid tid : pending) {
         // Before the signal check: a thread left untouched needs no bail-out
@@ -275,6 +298,7 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
         }
       }
       pending = std::move(running);
+      round_end_ns = MonotonicNs();
     }
     // Incremental sampling lists the tasks once: listing 1,000 of them
     // costs a millisecond, a fifth of a repeat sample's budget, and the

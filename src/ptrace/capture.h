@@ -21,6 +21,15 @@
 
 namespace parkscope {
 
+// Incremental sampling: the last /proc/PID/maps text read and its parse,
+// reused while the text stays byte for byte the same (no thread created or
+// gone, no module loaded). With 1,000 thread stacks the file has 2,000
+// lines, and parsing them costs more than reading them.
+struct MapsMemo {
+  std::string text;
+  std::vector<MapEntry> entries;
+};
+
 struct CaptureOptions {
   // Freeze every thread, then copy, then resume them all: one instant for the
   // whole process, at the price of a process-wide pause.
@@ -42,6 +51,8 @@ struct CaptureOptions {
   // then read only if some other thread needs a copy. Empty (dump): every
   // thread is captured. watch/task_fingerprint.h says how watch decides.
   std::function<bool(Tid)> unchanged_since_previous;
+  // With unchanged_since_previous: where the last maps parse is kept.
+  MapsMemo* maps_memo = nullptr;
 };
 
 struct RawThread {

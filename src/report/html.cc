@@ -34,6 +34,8 @@ std::string UtcTime(int64_t unix_ms) {
   return buf;
 }
 
+// Inline <svg> needs no xmlns in HTML (the parser puts it in the SVG
+// namespace), so the page names no URL at all.
 void WriteChart(const std::vector<CountPoint>& all, size_t max_points, std::ostream& out) {
   const size_t first = all.size() > max_points ? all.size() - max_points : 0;
   const std::vector<CountPoint> points(all.begin() + static_cast<long>(first), all.end());

@@ -41,6 +41,7 @@ BlockedAtSample BlockedDuration(const WaitState& wait, bool reused, int64_t vali
 Sampler::Sampler(Pid pid, SamplerOptions options)
     : pid_(pid), options_(std::move(options)), reader_(pid, options_.max_cached_tasks) {
   options_.snapshot.cache = &cache_;
+  options_.snapshot.capture.maps_memo = &maps_memo_;
   options_.snapshot.capture.unchanged_since_previous = [this](Tid tid) { return Unchanged(tid); };
 }
 

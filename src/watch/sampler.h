@@ -87,6 +87,7 @@ class Sampler {
   Pid pid_;
   SamplerOptions options_;
   SamplingCache cache_;
+  MapsMemo maps_memo_;
   TaskFingerprintReader reader_;
   std::unordered_map<Tid, ThreadHistory> history_;
   // This sample's fingerprints of the threads it captures, read just

@@ -1,6 +1,5 @@
 #include "watch/site_counts.h"
 
-
 #include "report/thread_text.h"
 
 namespace parkscope {

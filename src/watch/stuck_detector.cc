@@ -13,8 +13,8 @@ std::vector<const SampledThread*> StuckDetector::Observe(const WatchSample& samp
     Parking& parking = parkings_[thread.tid];
     if (parking.checked != sampled.thread) {
       const WaitSite site = thread.Site();
-      std::string where = thread.wait.Label() + '\x1f' + site.function + '\x1f' + site.file +
-                          ':' + std::to_string(site.line);
+      std::string where = thread.wait.Label() + '\x1f' + site.function + '\x1f' + site.file + ':' +
+                          std::to_string(site.line);
       if (parking.where != where) parking = Parking{nullptr, std::move(where), 0, false, 0};
       parking.checked = sampled.thread;
     }

@@ -111,11 +111,12 @@ TEST(WatchHttp, APortInUseIsAnErrorNotASharedPort) {
   WatchDaemon first(fixture.pid(), {"--interval", "1h"});
   const int port = first.Port();
   ASSERT_GT(port, 0) << first.Stderr();
-  RunResult second = RunParkscope(
-      {"watch", "-p", std::to_string(fixture.pid()), "--listen", "127.0.0.1:" + std::to_string(port)},
-      30);
+  RunResult second = RunParkscope({"watch", "-p", std::to_string(fixture.pid()), "--listen",
+                                   "127.0.0.1:" + std::to_string(port)},
+                                  30);
   EXPECT_EQ(second.exit_code, 2) << second.err;
-  EXPECT_NE(second.err.find("cannot listen on 127.0.0.1:" + std::to_string(port)), std::string::npos)
+  EXPECT_NE(second.err.find("cannot listen on 127.0.0.1:" + std::to_string(port)),
+            std::string::npos)
       << second.err;
   EXPECT_EQ(first.Stop(SIGTERM), 0);
 }
