@@ -17,6 +17,7 @@ struct DumpFlags {
   std::string output = "-";
   bool consistent = false;
   bool stop_all = false;
+  bool timings = false;
   size_t max_stack_kib = 256;
   size_t max_frames = 256;
   std::vector<std::string> runtime_frames;
@@ -34,6 +35,14 @@ std::string PermissionHint(Pid pid) {
     std::fclose(f);
   }
   return hint;
+}
+
+// One line on stderr, so the report on stdout stays byte for byte the same.
+void PrintTimings(const StageTimes& t) {
+  auto ms = [](int64_t us) { return std::to_string(us / 1000) + "." + std::to_string(us / 100 % 10); };
+  std::cerr << "parkscope: timings ms: capture " << ms(t.capture_us) << ", agent " << ms(t.agent_us)
+            << ", modules " << ms(t.modules_us) << ", unwind " << ms(t.unwind_us) << ", symbolize "
+            << ms(t.symbolize_us) << ", analyze " << ms(t.analyze_us) << "\n";
 }
 
 int RunDump(const DumpFlags& flags) {
@@ -64,6 +73,7 @@ int RunDump(const DumpFlags& flags) {
   options.max_frames = flags.max_frames;
   options.runtime_frames = std::move(*filter);
   SnapshotResult result = TakeSnapshot(flags.pid, options);
+  if (flags.timings) PrintTimings(result.times);
 
   switch (result.status) {
     case CaptureStatus::kOk:
@@ -112,6 +122,8 @@ std::function<int()> AddDumpCommand(CLI::App& app) {
                  "Freeze all threads at once for the copy (pauses the whole process)");
   dump->add_flag("--stop-all", flags->stop_all,
                  "Also stop threads in calls that a ptrace stop interrupts with EINTR");
+  dump->add_flag("--timings", flags->timings,
+                 "Print the wall time of each stage (capture, unwind, symbolize, ...) to stderr");
   dump->add_option("--max-stack", flags->max_stack_kib, "Stack KiB copied per thread")
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();

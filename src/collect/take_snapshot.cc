@@ -7,9 +7,11 @@
 #include "analyze/analyze.h"
 #include "analyze/classify.h"
 #include "analyze/site.h"
+#include "collect/symbol_prefetch.h"
 #include "proc/comm.h"
 #include "proc/fd_kind.h"
 #include "ptrace/remote_memory.h"
+#include "ptrace/thread_stop.h"
 #include "symbolize/module_session.h"
 #include "symbolize/symbolizer.h"
 #include "unwind/stack_unwinder.h"
@@ -37,18 +39,6 @@ ThreadSnapshot ToThread(const RawThread& raw) {
   return thread;
 }
 
-// What a symbol session depends on: the file mappings (thread stacks and
-// heap come and go without changing any module).
-std::string ModulesKey(const std::vector<MapEntry>& maps) {
-  std::string key;
-  for (const MapEntry& m : maps) {
-    if (!m.IsFile() && m.path != "[vdso]") continue;
-    key += std::to_string(m.start) + '-' + std::to_string(m.end) + ':' +
-           std::to_string(m.offset) + ':' + std::to_string(m.inode) + m.path + '\n';
-  }
-  return key;
-}
-
 // The cache's symbolizer, bound to a session of the current modules; null
 // when no session can be made (the caller then uses its own).
 Symbolizer* CachedSymbolizer(Pid pid, const RawCapture& capture, SamplingCache* cache) {
@@ -70,12 +60,26 @@ Symbolizer* CachedSymbolizer(Pid pid, const RawCapture& capture, SamplingCache* 
   return cache->symbolizer.get();
 }
 
+// Microseconds since *mark, and moves the mark to now.
+int64_t LapUs(int64_t* mark) {
+  const int64_t now = MonotonicNs();
+  const int64_t us = (now - *mark) / 1000;
+  *mark = now;
+  return us;
+}
+
 }  // namespace
 
 SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   SnapshotResult result;
   const int64_t taken_at = UnixNowNs();
+  int64_t mark = MonotonicNs();
+  // A one-off snapshot starts loading debug information now; a series
+  // (options.cache) keeps its symbols from one sample to the next instead.
+  std::optional<SymbolPrefetch> prefetch;
+  if (options.cache == nullptr) prefetch.emplace(pid);
   RawCapture capture = CaptureProcess(pid, options.capture);
+  result.times.capture_us = LapUs(&mark);
   result.status = capture.status;
   result.error = capture.error;
   if (capture.threads.empty()) return result;
@@ -93,6 +97,7 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   if (!incremental || any_copied) {
     registry = ReadAgentRegistry(pid, capture.memory_tid, capture.maps);
   }
+  result.times.agent_us = LapUs(&mark);
 
   ProcessSnapshot& snapshot = result.snapshot;
   snapshot.pid = pid;
@@ -105,15 +110,19 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   if (!incremental || any_copied) {
     session = ModuleSession::Create(pid, capture.memory_tid, capture.maps, &session_error);
   }
+  result.times.modules_us = LapUs(&mark);
   std::vector<UnwoundStack> stacks;
   if (session) stacks = UnwindAll(*session, capture, options.max_frames);
+  result.times.unwind_us = LapUs(&mark);
   std::optional<Symbolizer> own_symbolizer;
   Symbolizer* symbolizer = nullptr;
+  PrefetchedSymbols prefetched;
+  if (prefetch) prefetched = prefetch->Finish(capture.memory_tid, capture.maps);
   if (session && options.cache != nullptr) {
     symbolizer = CachedSymbolizer(pid, capture, options.cache);
   }
   if (symbolizer == nullptr && session) {
-    symbolizer = &own_symbolizer.emplace(*session);
+    symbolizer = prefetched.symbolizer ? prefetched.symbolizer.get() : &own_symbolizer.emplace(*session);
   }
 
   std::set<Tid> live;
@@ -150,6 +159,8 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
     snapshot.threads.push_back(std::move(thread));
   }
 
+  result.times.symbolize_us = LapUs(&mark);
+
   std::unordered_map<Tid, int64_t> probed_at;
   for (const auto& raw : capture.threads) {
     if (!raw.reused) probed_at[raw.tid] = raw.probe.probed_at_ns;
@@ -159,6 +170,7 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
       symbolizer, live, read_word, fd_kind, &snapshot);
 
   Analyze(snapshot, options.runtime_frames);
+  result.times.analyze_us = LapUs(&mark);
   return result;
 }
 

@@ -41,6 +41,17 @@ struct SnapshotOptions {
   SamplingCache* cache = nullptr;
 };
 
+// Wall time of each stage of one snapshot, for `dump --timings` and
+// scripts/bench: where a capture's time went, without a profiler.
+struct StageTimes {
+  int64_t capture_us = 0;    // probing, stopping and copying (touches the target)
+  int64_t agent_us = 0;      // reading the agent's registry
+  int64_t modules_us = 0;    // opening the modules' ELF files (libdwfl report)
+  int64_t unwind_us = 0;     // CFI walks over the copied stacks
+  int64_t symbolize_us = 0;  // names, inline frames, file:line; classification
+  int64_t analyze_us = 0;    // agent merge, sites, groups, deadlocks
+};
+
 struct SnapshotResult {
   CaptureStatus status = CaptureStatus::kError;
   std::string error;  // one line for the user when nothing was captured
@@ -53,6 +64,7 @@ struct SnapshotResult {
   // What /proc said about each thread of snapshot.threads, read before it
   // was stopped: the caller's evidence that a later state is the same wait.
   std::unordered_map<Tid, TaskProbe> probes;
+  StageTimes times;
 };
 
 SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options);

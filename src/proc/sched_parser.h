@@ -26,20 +26,16 @@ struct SchedInfo {
 // overflows, stays nullopt; the first well-formed occurrence of a key wins.
 std::optional<SchedInfo> ParseSched(std::string_view text);
 
-// How long target has not run, in ns: self.exec_start - target.exec_start.
-//
-// The collector reads its own /proc/self/sched right after the target's. The
-// collector is running at that moment, so its exec_start is "now" on the same
-// sched clock, and the difference is the time since the target last ran: the
-// blocked duration of a parked thread. No other clock works: exec_start is
+// How long target has not run, in ns: self.exec_start - target.exec_start,
+// where self.exec_start is "now" on the clock of the CPU the target last ran
+// on (SchedClock, proc/sched_clock.h). No other clock works: exec_start is
 // rq_clock_task, which is neither CLOCK_MONOTONIC nor CLOCK_BOOTTIME (it
-// leaves out IRQ time when IRQ time accounting is on).
+// leaves out IRQ and steal time), and there is one per CPU.
 //
-// The clock is per CPU, and the collector's exec_start was set when it was
-// last scheduled, not at the read; so a thread that is running, or that ran
-// a moment ago on another CPU, can look slightly ahead. Up to 1 s ahead is
-// clamped to 0; more than that is not skew but a bad sample: nullopt. Also
-// nullopt when either exec_start is missing.
+// A thread that is running, or that ran a moment ago, can look slightly
+// ahead of that "now". Up to 1 s ahead is clamped to 0; more than that is
+// not skew but a bad sample: nullopt. Also nullopt when either exec_start
+// is missing.
 std::optional<int64_t> BlockedNs(const SchedInfo& target,
                                  const SchedInfo& self);
 

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <set>
+#include <unordered_map>
 
 #include "proc/proc_files.h"
 #include "proc/status_parser.h"
@@ -185,13 +187,50 @@ CaptureStatus Summarize(RawCapture* capture) {
 
 enum class ThreadOutcome { kDone, kDeferred };
 
-// Probes one thread and captures it as its plan says.
+// A thread asked to stop and not yet collected.
+struct InFlightStop {
+  RawThread thread;
+  ThreadStop stop;
+};
+
+// How many stops are asked for before the oldest is waited on. A stop is a
+// round trip: the thread must be scheduled, take the trap and report it,
+// and one at a time that round trip (not the copy) was most of a thread's
+// cost. With several in flight they overlap, while each thread is still
+// held only for the copies of the few ahead of it (about 10 us each), so
+// the longest stop stays far below 1 ms.
+constexpr size_t kStopsInFlight = 3;
+
+// Waits for the oldest in-flight stop, copies the thread and releases it.
+void CollectOldest(const CaptureOptions& options, std::deque<InFlightStop>* in_flight,
+                   RawCapture* capture) {
+  InFlightStop& oldest = in_flight->front();
+  oldest.stop.Wait(options.stop_timeout_ns);
+  if (oldest.stop.status() != StopStatus::kGone) {
+    CopyStopped(capture->maps, options, oldest.stop, &oldest.thread);
+    oldest.stop.Release();
+    RecordHeld(oldest.stop, &oldest.thread, &capture->stats);
+    capture->threads.push_back(std::move(oldest.thread));
+  }
+  in_flight->pop_front();  // releases the stop if it was not released above
+}
+
+void CollectAll(const CaptureOptions& options, std::deque<InFlightStop>* in_flight,
+                RawCapture* capture) {
+  while (!in_flight->empty()) CollectOldest(options, in_flight, capture);
+}
+
+// Probes one thread and captures it as its plan says. A thread to stop is
+// asked to stop right after its probe (the probe is what decided that a
+// stop is safe, so the gap stays as short as it can be) and collected
+// later, from `in_flight`.
 ThreadOutcome CaptureThread(Pid pid, Tid tid, const CaptureOptions& options,
-                            bool may_defer, std::vector<ThreadStop>* frozen,
-                            RawCapture* capture) {
+                            SchedClock& clock, bool may_defer,
+                            std::vector<ThreadStop>* frozen,
+                            std::deque<InFlightStop>* in_flight, RawCapture* capture) {
   RawThread thread;
   thread.tid = tid;
-  thread.probe = ProbeTask(pid, tid);
+  thread.probe = ProbeTask(pid, tid, clock);
   if (!thread.probe.exists) return ThreadOutcome::kDone;  // exited meanwhile
   const bool on_cpu =
       thread.probe.state == 'R' || (thread.probe.syscall &&
@@ -205,20 +244,20 @@ ThreadOutcome CaptureThread(Pid pid, Tid tid, const CaptureOptions& options,
   if (options.unchanged_since_previous && plan != Plan::kSkip && capture->maps.empty()) {
     capture->maps = ReadMaps(pid, tid, options.maps_memo);
   }
-  if (plan == Plan::kNoStop) {
-    CaptureNoStop(pid, capture->maps, options, &thread);
-  } else if (plan == Plan::kStop) {
+  if (plan == Plan::kStop) {
     ThreadStop stop(tid);
-    stop.Begin();
-    stop.Wait(options.stop_timeout_ns);
-    if (stop.status() == StopStatus::kGone) return ThreadOutcome::kDone;
+    if (stop.Begin() == StopStatus::kGone) return ThreadOutcome::kDone;
     if (options.consistent) {
+      stop.Wait(options.stop_timeout_ns);
+      if (stop.status() == StopStatus::kGone) return ThreadOutcome::kDone;
       frozen->push_back(std::move(stop));
     } else {
-      CopyStopped(capture->maps, options, stop, &thread);
-      stop.Release();
-      RecordHeld(stop, &thread, &capture->stats);
+      in_flight->push_back({std::move(thread), std::move(stop)});
+      if (in_flight->size() >= kStopsInFlight) CollectOldest(options, in_flight, capture);
+      return ThreadOutcome::kDone;
     }
+  } else if (plan == Plan::kNoStop) {
+    CaptureNoStop(pid, capture->maps, options, &thread);
   }
   capture->threads.push_back(std::move(thread));
   return ThreadOutcome::kDone;
@@ -251,8 +290,11 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
   }
   if (!options.unchanged_since_previous) capture.maps = ReadMaps(pid, tasks.tids.back());
 
+  SchedClock clock;
   std::set<Tid> seen;
   std::vector<ThreadStop> frozen;  // --consistent: held until all are copied
+  // Declared after `frozen`, so it is released first on an early return.
+  std::deque<InFlightStop> in_flight;
   for (int pass = 0; pass < options.max_passes; ++pass) {
     if (pass > 0) tasks = ListTasks(pid);
     if (tasks.status != ListStatus::kOk) break;
@@ -292,11 +334,12 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
           return capture;  // `frozen` detaches on the way out
         }
         const bool may_defer = round < kRunningRetries && !options.stop_all;
-        if (CaptureThread(pid, tid, options, may_defer, &frozen, &capture) ==
-            ThreadOutcome::kDeferred) {
+        if (CaptureThread(pid, tid, options, clock, may_defer, &frozen, &in_flight,
+                          &capture) == ThreadOutcome::kDeferred) {
           running.push_back(tid);
         }
       }
+      CollectAll(options, &in_flight, &capture);
       pending = std::move(running);
       round_end_ns = MonotonicNs();
     }
@@ -309,16 +352,18 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
 
   if (options.consistent) {
     capture.stats.consistent = true;
+    std::unordered_map<Tid, RawThread*> by_tid;
+    for (RawThread& t : capture.threads) by_tid[t.tid] = &t;
     for (auto& stop : frozen) {
-      auto it = std::find_if(capture.threads.begin(), capture.threads.end(),
-                             [&](const RawThread& t) { return t.tid == stop.tid(); });
-      if (it != capture.threads.end()) CopyStopped(capture.maps, options, stop, &*it);
+      if (auto it = by_tid.find(stop.tid()); it != by_tid.end()) {
+        CopyStopped(capture.maps, options, stop, it->second);
+      }
     }
     for (auto& stop : frozen) stop.Release();
     for (auto& stop : frozen) {
-      auto it = std::find_if(capture.threads.begin(), capture.threads.end(),
-                             [&](const RawThread& t) { return t.tid == stop.tid(); });
-      if (it != capture.threads.end()) RecordHeld(stop, &*it, &capture.stats);
+      if (auto it = by_tid.find(stop.tid()); it != by_tid.end()) {
+        RecordHeld(stop, it->second, &capture.stats);
+      }
     }
   }
 

@@ -15,14 +15,16 @@ constexpr size_t kSchedMax = 16384;
 
 }  // namespace
 
-TaskProbe ProbeTask(Pid pid, Tid tid) {
+TaskProbe ProbeTask(Pid pid, Tid tid, SchedClock& now) {
   TaskProbe probe;
   auto stat_file = ReadProcFile(TaskPath(pid, tid, "stat"), kStatMax);
   if (!stat_file.ok()) return probe;
   probe.exists = true;
+  int cpu = -1;
   if (auto stat = ParseStat(stat_file.text)) {
     probe.state = stat->state;
     probe.name = stat->comm;
+    cpu = stat->processor;
   }
   // comm in stat is the same 16-byte name; read comm only if stat failed.
   if (probe.name.empty()) probe.name = ReadThreadName(pid, tid);
@@ -30,14 +32,9 @@ TaskProbe ProbeTask(Pid pid, Tid tid) {
   auto sched_file = ReadProcFile(TaskPath(pid, tid, "sched"), kSchedMax);
   if (sched_file.ok()) {
     probe.sched = ParseSched(sched_file.text);
-    // Our own exec_start is "now" on the same scheduler clock; read it
-    // right after the target's so the difference is the target's idle time.
-    auto self_file = ReadProcFile("/proc/thread-self/sched", kSchedMax);
-    if (probe.sched && self_file.ok()) {
-      if (auto self = ParseSched(self_file.text)) {
-        probe.blocked_ns = BlockedNs(*probe.sched, *self);
-      }
-    }
+    SchedInfo self;
+    self.exec_start_ns = now.NowNs(cpu);
+    if (probe.sched) probe.blocked_ns = BlockedNs(*probe.sched, self);
   }
   // Last, right before the caller decides whether to stop the thread: the
   // syscall line is what that decision rests on, so keep it fresh.

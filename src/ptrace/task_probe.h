@@ -7,6 +7,7 @@
 #include <string>
 
 #include "model/snapshot.h"
+#include "proc/sched_clock.h"
 #include "proc/sched_parser.h"
 #include "proc/syscall_parser.h"
 
@@ -22,6 +23,7 @@ struct TaskProbe {
   int64_t probed_at_ns = 0;  // CLOCK_MONOTONIC when the syscall line was read
 };
 
-TaskProbe ProbeTask(Pid pid, Tid tid);
+// `now` gives "now" on the clock of the CPU the thread last ran on.
+TaskProbe ProbeTask(Pid pid, Tid tid, SchedClock& now);
 
 }  // namespace parkscope

@@ -53,6 +53,16 @@ bool SameFile(const MapEntry& a, const MapEntry& b) {
 
 }  // namespace
 
+std::string ModulesKey(const std::vector<MapEntry>& maps) {
+  std::string key;
+  for (const MapEntry& m : maps) {
+    if (!m.IsFile() && m.path != "[vdso]") continue;
+    key += std::to_string(m.start) + '-' + std::to_string(m.end) + ':' +
+           std::to_string(m.offset) + ':' + std::to_string(m.inode) + m.path + '\n';
+  }
+  return key;
+}
+
 std::unique_ptr<ModuleSession> ModuleSession::Create(
     Pid pid, Tid memory_tid, const std::vector<MapEntry>& maps,
     std::string* error) {

@@ -21,6 +21,10 @@ namespace parkscope {
 
 struct ModuleSource;  // how to open one module's file; defined in the .cc
 
+// What a session depends on: the file mappings (thread stacks and heap
+// come and go without changing any module). Equal keys, same modules.
+std::string ModulesKey(const std::vector<MapEntry>& maps);
+
 class ModuleSession {
  public:
   // memory_tid: a live thread, for copying the in-memory vDSO image.

@@ -92,6 +92,12 @@ std::string CacheKey(Dwfl_Module* module, uint64_t pc, bool is_activation) {
 }  // namespace
 
 std::vector<Frame> Symbolizer::Symbolize(uint64_t pc, bool is_activation) {
+  const uint64_t pc_key = pc * 2 + (is_activation ? 1 : 0);
+  if (auto known = by_pc_.find(pc_key); known != by_pc_.end()) {
+    std::vector<Frame> frames = *known->second;
+    for (Frame& frame : frames) frame.pc = pc;
+    return frames;
+  }
   const uint64_t lookup_pc = is_activation || pc == 0 ? pc : pc - 1;
   Dwfl_Module* module = dwfl_addrmodule(session_->dwfl(), lookup_pc);
   if (module == nullptr) {
@@ -105,6 +111,7 @@ std::vector<Frame> Symbolizer::Symbolize(uint64_t pc, bool is_activation) {
   if (it == cache_.end()) {
     it = cache_.emplace(key, Lookup(module, pc, is_activation)).first;
   }
+  by_pc_[pc_key] = &it->second;
   std::vector<Frame> frames = it->second;
   for (Frame& frame : frames) frame.pc = pc;  // the cache is position-free
   return frames;

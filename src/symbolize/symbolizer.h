@@ -26,7 +26,10 @@ class Symbolizer {
   std::vector<Frame> Symbolize(uint64_t pc, bool is_activation);
 
   // Uses another session's modules from now on; the cache stays.
-  void Rebind(ModuleSession& session) { session_ = &session; }
+  void Rebind(ModuleSession& session) {
+    session_ = &session;
+    by_pc_.clear();
+  }
 
   size_t cache_size() const { return cache_.size(); }
 
@@ -35,6 +38,11 @@ class Symbolizer {
 
   ModuleSession* session_;
   std::unordered_map<std::string, std::vector<Frame>> cache_;
+  // This session's answers by absolute pc (times two, plus is_activation):
+  // a thousand threads parked at one site ask for the same pcs a thousand
+  // times, and building the build-id key each time cost more than the
+  // lookups did. Points into cache_, whose nodes never move.
+  std::unordered_map<uint64_t, const std::vector<Frame>*> by_pc_;
 };
 
 }  // namespace parkscope

@@ -2,6 +2,8 @@
 // from the fixture's SITE marker), group counts, owners and deadlocks.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -230,6 +232,36 @@ TEST(DumpManyThreads, AThousandParkedThreads) {
     if (t["frames"].size() < 25u) break;
   }
   EXPECT_TRUE(snap["capture"]["complete"].get<bool>());
+}
+
+TEST(DumpManyThreads, StackCopyIsBoundedAndTheCutIsReported) {
+  // Its recursion frames are 16 bytes each: 200 of them outgrow 1 KiB.
+  START_FIXTURE(fx, "many_threads", {"--threads", "20", "--depth", "200"});
+  json full = DumpJson(fx.pid());
+  json cut = DumpJson(fx.pid(), {"--max-stack", "1"});
+  auto full_parked = ThreadsWithReason(full, "cond wait");
+  auto cut_parked = ThreadsWithReason(cut, "cond wait");
+  ASSERT_EQ(full_parked.size(), 20u);
+  ASSERT_EQ(cut_parked.size(), 20u);
+  for (size_t i = 0; i < cut_parked.size(); ++i) {
+    EXPECT_GE(full_parked[i]["frames"].size(), 200u);
+    EXPECT_LT(cut_parked[i]["frames"].size(), full_parked[i]["frames"].size());
+    EXPECT_NE(cut_parked[i]["stack_note"].get<std::string>().find("stack cut at 1 KiB (--max-stack)"),
+              std::string::npos)
+        << cut_parked[i]["stack_note"];
+  }
+}
+
+TEST(DumpManyThreads, TimingsNameEveryStage) {
+  START_FIXTURE(fx, "many_threads", {"--threads", "20", "--depth", "5"});
+  RunResult r = RunParkscope({"dump", "-p", std::to_string(fx.pid()), "--timings"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::smatch m;
+  const std::regex line(
+      "parkscope: timings ms: capture [0-9.]+, agent [0-9.]+, modules [0-9.]+, unwind [0-9.]+, "
+      "symbolize [0-9.]+, analyze [0-9.]+\n");
+  EXPECT_TRUE(std::regex_search(r.err, m, line)) << r.err;
+  EXPECT_NE(r.out.find("threads"), std::string::npos) << r.out;
 }
 
 TEST(DumpFormats, EveryFormatOnALiveProcess) {

@@ -1,0 +1,62 @@
+#include "proc/sched_clock.h"
+
+#include <sched.h>
+#include <time.h>
+
+#include "proc/proc_files.h"
+#include "proc/sched_parser.h"
+
+namespace parkscope {
+namespace {
+
+constexpr size_t kSchedMax = 16384;
+
+int64_t Monotonic() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+std::optional<int64_t> OwnExecStart() {
+  auto file = ReadProcFile("/proc/thread-self/sched", kSchedMax);
+  if (!file.ok()) return std::nullopt;
+  auto self = ParseSched(file.text);
+  if (!self) return std::nullopt;
+  return self->exec_start_ns;
+}
+
+}  // namespace
+
+SchedClock::Reading SchedClock::ReadOn(int cpu) {
+  Reading reading;
+  cpu_set_t before;
+  CPU_ZERO(&before);
+  if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof before, &before) != 0 ||
+      !CPU_ISSET(cpu, &before)) {
+    reading.at_monotonic_ns = Monotonic();
+    return reading;
+  }
+  cpu_set_t only;
+  CPU_ZERO(&only);
+  CPU_SET(cpu, &only);
+  // sched_setaffinity on ourselves migrates us before it returns.
+  if (sched_setaffinity(0, sizeof only, &only) == 0 && sched_getcpu() == cpu) {
+    reading.exec_start_ns = OwnExecStart();
+  }
+  reading.at_monotonic_ns = Monotonic();
+  sched_setaffinity(0, sizeof before, &before);
+  return reading;
+}
+
+std::optional<int64_t> SchedClock::NowNs(int cpu) {
+  const int64_t now = Monotonic();
+  auto it = by_cpu_.find(cpu);
+  if (it == by_cpu_.end() || now - it->second.at_monotonic_ns > kSchedClockRefreshNs) {
+    it = by_cpu_.insert_or_assign(cpu, ReadOn(cpu)).first;
+  }
+  const Reading& r = it->second;
+  if (!r.exec_start_ns) return std::nullopt;
+  return *r.exec_start_ns + (Monotonic() - r.at_monotonic_ns);
+}
+
+}  // namespace parkscope

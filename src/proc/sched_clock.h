@@ -1,0 +1,39 @@
+// "Now" on the clock that se.exec_start in /proc/PID/task/TID/sched is read
+// on, so that now - exec_start is how long a parked thread has not run.
+//
+// That clock is rq_clock_task, and there is one per CPU. They are not in
+// step: each leaves out its own CPU's IRQ and (on a VM) steal time, so on a
+// busy host two CPUs' clocks differ by seconds (8.9 s measured on this
+// project's 2-vCPU VM after 8 hours of uptime). A thread's exec_start is on
+// the clock of the CPU it last ran on, so the matching "now" is read there:
+// this thread moves itself onto that CPU once, reads its own exec_start
+// (fresh, since migrating schedules it in), and moves back. The reading is
+// carried forward with CLOCK_MONOTONIC and taken again when it is older than
+// kSchedClockRefreshNs, because steal time makes the two clocks drift.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+
+namespace parkscope {
+
+inline constexpr int64_t kSchedClockRefreshNs = 100'000'000;
+
+class SchedClock {
+ public:
+  // nullopt when we may not run on `cpu` (our affinity or cpuset leaves it
+  // out) or cannot read our own sched file: no honest "now" exists then.
+  std::optional<int64_t> NowNs(int cpu);
+
+ private:
+  struct Reading {
+    std::optional<int64_t> exec_start_ns;
+    int64_t at_monotonic_ns = 0;
+  };
+  Reading ReadOn(int cpu);
+
+  std::map<int, Reading> by_cpu_;
+};
+
+}  // namespace parkscope
