@@ -27,6 +27,13 @@ SamplingWait::SamplingWait(Pid pid) {
   const sigset_t set = StopSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  // Every thread started after this one inherits SIGCHLD blocked, so the
+  // kernel's stop notices stay pending for the capture (ptrace/stop_notice.h)
+  // instead of waking, say, an HTTP thread that discards them.
+  sigset_t child;
+  sigemptyset(&child);
+  sigaddset(&child, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &child, nullptr);
   // A client that goes away mid-response must not kill the daemon.
   signal(SIGPIPE, SIG_IGN);
   pid_fd_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));

@@ -13,8 +13,13 @@
 // would load the same DWARF twice).
 //
 // The session belongs to the loading thread until Finish returns it; the
-// caller touches neither before.
+// caller touches neither before. Meanwhile the two threads have CPUs of
+// their own: the caller is pinned to the CPU it is on, the loader to the
+// others (see Load for why); Finish, or the destructor, gives the caller
+// back its affinity. On a single CPU nothing is prefetched.
 #pragma once
+
+#include <sched.h>
 
 #include <memory>
 #include <thread>
@@ -36,7 +41,7 @@ class SymbolPrefetch {
  public:
   // Reads the maps and a few syscall lines of pid and starts loading.
   explicit SymbolPrefetch(Pid pid);
-  ~SymbolPrefetch();  // joins the loading thread
+  ~SymbolPrefetch();  // joins the loading thread, unpins the caller
   SymbolPrefetch(const SymbolPrefetch&) = delete;
   SymbolPrefetch& operator=(const SymbolPrefetch&) = delete;
 
@@ -47,12 +52,15 @@ class SymbolPrefetch {
   PrefetchedSymbols Finish(Tid memory_tid, const std::vector<MapEntry>& maps);
 
  private:
-  void Load(std::vector<MapEntry> maps, std::vector<uint64_t> pcs);
+  void Load(std::vector<MapEntry> maps, std::vector<uint64_t> pcs, cpu_set_t cpus);
+  void Join();
 
   Pid pid_;
   std::string modules_key_;
   PrefetchedSymbols loaded_;
   std::thread thread_;
+  cpu_set_t caller_affinity_{};
+  bool caller_pinned_ = false;
 };
 
 }  // namespace parkscope

@@ -31,11 +31,14 @@ SchedClock::Reading SchedClock::ReadOn(int cpu) {
   Reading reading;
   cpu_set_t before;
   CPU_ZERO(&before);
-  if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof before, &before) != 0 ||
-      !CPU_ISSET(cpu, &before)) {
+  // Not limited to our current affinity, which a dump narrows to one CPU
+  // (collect/symbol_prefetch.h): the kernel refuses only CPUs outside our
+  // cpuset, and that refusal is the answer.
+  if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof before, &before) != 0) {
     reading.at_monotonic_ns = Monotonic();
     return reading;
   }
+  if (before_move_) before_move_();
   cpu_set_t only;
   CPU_ZERO(&only);
   CPU_SET(cpu, &only);

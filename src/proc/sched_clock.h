@@ -13,8 +13,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
+#include <utility>
 
 namespace parkscope {
 
@@ -22,8 +24,15 @@ inline constexpr int64_t kSchedClockRefreshNs = 100'000'000;
 
 class SchedClock {
  public:
-  // nullopt when we may not run on `cpu` (our affinity or cpuset leaves it
-  // out) or cannot read our own sched file: no honest "now" exists then.
+  // before_move runs before this thread moves to another CPU for a reading:
+  // the capture releases the threads it holds stopped there, so that a
+  // migration (tens of microseconds, milliseconds when a vCPU is descheduled)
+  // never lengthens a stop.
+  explicit SchedClock(std::function<void()> before_move = {})
+      : before_move_(std::move(before_move)) {}
+
+  // nullopt when we may not run on `cpu` (our cpuset leaves it out) or
+  // cannot read our own sched file: no honest "now" exists then.
   std::optional<int64_t> NowNs(int cpu);
 
  private:
@@ -33,6 +42,7 @@ class SchedClock {
   };
   Reading ReadOn(int cpu);
 
+  std::function<void()> before_move_;
   std::map<int, Reading> by_cpu_;
 };
 

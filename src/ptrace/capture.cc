@@ -14,6 +14,7 @@
 #include "ptrace/disturbed_calls.h"
 #include "ptrace/remote_memory.h"
 #include "ptrace/signal_guard.h"
+#include "ptrace/stop_notice.h"
 #include "ptrace/thread_stop.h"
 
 namespace parkscope {
@@ -270,6 +271,7 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
   capture.pid = pid;
   const int64_t began = MonotonicNs();
   SignalGuard signals;
+  StopNoticeScope stop_notices;
 
   TaskList tasks = ListTasks(pid);
   if (tasks.status != ListStatus::kOk || tasks.tids.empty()) {
@@ -290,11 +292,11 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
   }
   if (!options.unchanged_since_previous) capture.maps = ReadMaps(pid, tasks.tids.back());
 
-  SchedClock clock;
   std::set<Tid> seen;
   std::vector<ThreadStop> frozen;  // --consistent: held until all are copied
   // Declared after `frozen`, so it is released first on an early return.
   std::deque<InFlightStop> in_flight;
+  SchedClock clock([&] { CollectAll(options, &in_flight, &capture); });
   for (int pass = 0; pass < options.max_passes; ++pass) {
     if (pass > 0) tasks = ListTasks(pid);
     if (tasks.status != ListStatus::kOk) break;

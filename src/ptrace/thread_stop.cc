@@ -1,6 +1,5 @@
 #include "ptrace/thread_stop.h"
 
-#include <sched.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -11,6 +10,7 @@
 #include "proc/proc_files.h"
 #include "proc/stat_parser.h"
 #include "proc/status_parser.h"
+#include "ptrace/stop_notice.h"
 
 namespace parkscope {
 
@@ -72,11 +72,11 @@ StopStatus ThreadStop::Begin() {
 StopStatus ThreadStop::Wait(int64_t timeout_ns) {
   if (!seized_ || status_ != StopStatus::kTimeout) return status_;
   const int64_t deadline = MonotonicNs() + timeout_ns;
-  // Poll rather than block: a thread in uninterruptible sleep reports its
-  // stop only when it leaves the kernel, and a blocking waitpid would hang
-  // the whole capture on it. Yielding first gives the other CPU's tracee the
-  // few microseconds it needs; then back off to short sleeps.
-  for (int attempt = 0;; ++attempt) {
+  // Poll rather than block in waitpid: a thread in uninterruptible sleep
+  // reports its stop only when it leaves the kernel, and a blocking waitpid
+  // would hang the whole capture on it. Between polls, sleep until the
+  // kernel's stop notice (ptrace/stop_notice.h).
+  for (;;) {
     int wstatus = 0;
     pid_t r = waitpid(tid_, &wstatus, __WALL | WNOHANG);
     if (r == tid_) {
@@ -101,13 +101,9 @@ StopStatus ThreadStop::Wait(int64_t timeout_ns) {
       seized_ = (err_ != ECHILD);
       return status_ = (err_ == ECHILD ? StopStatus::kGone : StopStatus::kError);
     }
-    if (MonotonicNs() >= deadline) return status_ = StopStatus::kTimeout;
-    if (attempt < 64) {
-      sched_yield();
-    } else {
-      timespec pause{0, 20'000};
-      nanosleep(&pause, nullptr);
-    }
+    const int64_t now = MonotonicNs();
+    if (now >= deadline) return status_ = StopStatus::kTimeout;
+    AwaitStopNotice(deadline - now);
   }
 }
 
