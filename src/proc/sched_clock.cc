@@ -38,6 +38,11 @@ SchedClock::Reading SchedClock::ReadOn(int cpu) {
     reading.at_monotonic_ns = Monotonic();
     return reading;
   }
+  if (sched_getcpu() == cpu) {  // already there: no move
+    reading.exec_start_ns = OwnExecStart();
+    reading.at_monotonic_ns = Monotonic();
+    return reading;
+  }
   if (before_move_) before_move_();
   cpu_set_t only;
   CPU_ZERO(&only);

@@ -32,9 +32,13 @@ TaskProbe ProbeTask(Pid pid, Tid tid, SchedClock& now) {
   auto sched_file = ReadProcFile(TaskPath(pid, tid, "sched"), kSchedMax);
   if (sched_file.ok()) {
     probe.sched = ParseSched(sched_file.text);
-    SchedInfo self;
-    self.exec_start_ns = now.NowNs(cpu);
-    if (probe.sched) probe.blocked_ns = BlockedNs(*probe.sched, self);
+    // A running thread is not blocked (ClassifyWait says 0), and reading
+    // "now" for its CPU would mean waiting there for a turn beside it.
+    if (probe.sched && probe.state != 'R') {
+      SchedInfo self;
+      self.exec_start_ns = now.NowNs(cpu);
+      probe.blocked_ns = BlockedNs(*probe.sched, self);
+    }
   }
   // Last, right before the caller decides whether to stop the thread: the
   // syscall line is what that decision rests on, so keep it fresh.
