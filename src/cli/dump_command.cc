@@ -41,7 +41,8 @@ std::string PermissionHint(Pid pid) {
 void PrintTimings(const StageTimes& t) {
   auto ms = [](int64_t us) { return std::to_string(us / 1000) + "." + std::to_string(us / 100 % 10); };
   std::cerr << "parkscope: timings ms: capture " << ms(t.capture_us) << ", agent " << ms(t.agent_us)
-            << ", modules " << ms(t.modules_us) << ", unwind " << ms(t.unwind_us) << ", symbolize "
+            << ", modules " << ms(t.modules_us) << ", unwind " << ms(t.unwind_us)
+            << ", prefetch wait " << ms(t.prefetch_us) << ", symbolize "
             << ms(t.symbolize_us) << ", analyze " << ms(t.analyze_us) << "\n";
 }
 

@@ -118,6 +118,7 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   Symbolizer* symbolizer = nullptr;
   PrefetchedSymbols prefetched;
   if (prefetch) prefetched = prefetch->Finish(capture.memory_tid, capture.maps);
+  result.times.prefetch_us = LapUs(&mark);
   if (session && options.cache != nullptr) {
     symbolizer = CachedSymbolizer(pid, capture, options.cache);
   }

@@ -48,6 +48,7 @@ struct StageTimes {
   int64_t agent_us = 0;      // reading the agent's registry
   int64_t modules_us = 0;    // opening the modules' ELF files (libdwfl report)
   int64_t unwind_us = 0;     // CFI walks over the copied stacks
+  int64_t prefetch_us = 0;   // waiting for the debug information loading meanwhile
   int64_t symbolize_us = 0;  // names, inline frames, file:line; classification
   int64_t analyze_us = 0;    // agent merge, sites, groups, deadlocks
 };

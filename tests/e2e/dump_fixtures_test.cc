@@ -259,7 +259,7 @@ TEST(DumpManyThreads, TimingsNameEveryStage) {
   std::smatch m;
   const std::regex line(
       "parkscope: timings ms: capture [0-9.]+, agent [0-9.]+, modules [0-9.]+, unwind [0-9.]+, "
-      "symbolize [0-9.]+, analyze [0-9.]+\n");
+      "prefetch wait [0-9.]+, symbolize [0-9.]+, analyze [0-9.]+\n");
   EXPECT_TRUE(std::regex_search(r.err, m, line)) << r.err;
   EXPECT_NE(r.out.find("threads"), std::string::npos) << r.out;
 }
