@@ -145,7 +145,7 @@ void CopyStopped(const std::vector<MapEntry>& maps, const CaptureOptions& option
 void CaptureNoStop(Pid pid, const std::vector<MapEntry>& maps,
                    const CaptureOptions& options, RawThread* thread) {
   const SyscallState& before = *thread->probe.syscall;
-  thread->regs = RegistersFromSpPc(before.sp, before.pc);
+  thread->regs = RegistersFromSyscall(before);
   std::string why = thread->note;
   CopyStack(thread->tid, maps, options.max_stack_bytes, thread);
   if (!thread->note.empty() && thread->note != why) why += "; " + thread->note;

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "model/snapshot.h"
+#include "proc/syscall_parser.h"
 
 namespace parkscope {
 
@@ -32,6 +33,14 @@ int ReadRegisters(Tid tid, RegisterSet* regs);
 
 // Only sp and pc, as /proc/PID/task/TID/syscall gives them without a stop.
 RegisterSet RegistersFromSpPc(uint64_t sp, uint64_t pc);
+
+// What /proc/PID/task/TID/syscall gives without a stop: sp and pc, and for
+// a thread in a system call also the six argument registers, which hold the
+// thread's own values at the call. Some code keeps its return address in
+// one of them across the call: glibc's vfork pops it into rdi, since the
+// child would overwrite the stack slot, and its CFI says so; without rdi a
+// thread parked in vfork unwinds no further than __vfork.
+RegisterSet RegistersFromSyscall(const SyscallState& syscall);
 
 // Bytes below sp that the ABI lets leaf code use without moving sp.
 constexpr uint64_t kRedZoneBytes = 128;

@@ -27,4 +27,16 @@ RegisterSet RegistersFromSpPc(uint64_t sp, uint64_t pc) {
   return regs;
 }
 
+RegisterSet RegistersFromSyscall(const SyscallState& syscall) {
+  RegisterSet regs = RegistersFromSpPc(syscall.sp, syscall.pc);
+  if (syscall.kind != SyscallState::Kind::kInSyscall) return regs;
+  // The syscall ABI's argument order, in DWARF numbers: rdi rsi rdx r10 r8 r9.
+  constexpr int kArgRegs[6] = {5, 4, 1, 10, 8, 9};
+  for (int i = 0; i < 6; ++i) {
+    regs.dwarf[kArgRegs[i]] = syscall.args[i];
+    regs.valid_mask |= 1u << kArgRegs[i];
+  }
+  return regs;
+}
+
 }  // namespace parkscope

@@ -14,6 +14,8 @@
 namespace parkscope::e2e {
 namespace {
 
+using nlohmann::json;
+
 pid_t StartDump(pid_t target) {
   pid_t child = fork();
   if (child == 0) {
@@ -92,6 +94,30 @@ TEST(Safety, ThreadsStartingAndExitingDuringCapture) {
   auto line = fx.ReadLine();
   ASSERT_TRUE(line && line->rfind("CREATED ", 0) == 0);
   EXPECT_GT(std::stol(line->substr(8)), 100);
+}
+
+TEST(Safety, ThreadInUninterruptibleSleepIsUnwoundWithoutStopping) {
+  Fixture fx("uninterruptible", {"--threads", "4"});
+  ASSERT_TRUE(fx.WaitReady()) << fx.why();
+  const double started = MonotonicSeconds();
+  RunResult raw;
+  json snap = DumpJson(fx.pid(), {}, &raw);
+  // A stop would wait for the thread to leave the kernel, which it never
+  // does here: the dump must not wait for it.
+  EXPECT_LT(MonotonicSeconds() - started, 5.0);
+  EXPECT_EQ(raw.exit_code, 0) << raw.err;
+  auto vforker = ThreadsNamed(snap, "vforker");
+  ASSERT_EQ(vforker.size(), 1u) << raw.out;
+  const json& t = vforker[0];
+  EXPECT_EQ(t["state"], "D");
+  EXPECT_EQ(t["capture_method"], "nostop");
+  bool found = false;
+  for (const auto& f : t["frames"]) {
+    found = found || f["function"].get<std::string>().find("VforkAndWait") != std::string::npos;
+  }
+  EXPECT_TRUE(found) << t["frames"];
+  EXPECT_EQ(ThreadsNamed(snap, "parked").size(), 4u);
+  EXPECT_TRUE(StoppedOrTracedThreads(fx.pid()).empty());
 }
 
 TEST(Safety, ZombieLeaderStillDumps) {
