@@ -44,38 +44,48 @@ SymbolPrefetch::SymbolPrefetch(Pid pid) : pid_(pid) {
   CPU_ZERO(&only_here);
   CPU_SET(here, &only_here);
   CPU_CLR(here, &elsewhere);
-  if (sched_setaffinity(0, sizeof only_here, &only_here) != 0) return;
+  // The capture's stop notices are for the capture thread
+  // (ptrace/stop_notice.h): the loader starts with SIGCHLD blocked.
+  sigset_t child, before;
+  sigemptyset(&child);
+  sigaddset(&child, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &child, &before);
+  thread_ = std::thread(&SymbolPrefetch::Load, this, std::move(maps), std::move(pcs));
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  // Set from here rather than by the loader itself, so that Join, which
+  // undoes it, always comes after.
+  //
+  // SCHED_IDLE, so a target thread woken on the loader's CPU to take its
+  // stop preempts the loader at once (at normal priority the loader took
+  // the second CPU of a 2-CPU machine from them: longest stop 0.3 -> 1.5-5
+  // ms). And never on the capture thread's CPU: when the capture thread is
+  // runnable but not waking (after a target thread preempted it), the
+  // scheduler (EEVDF) may pick an idle-policy thread first and let it run a
+  // whole slice, 0.7-2 ms measured with sched_switch tracing, while the
+  // capture holds three threads stopped.
+  pthread_setaffinity_np(thread_.native_handle(), sizeof elsewhere, &elsewhere);
+  sched_param idle{};
+  pthread_setschedparam(thread_.native_handle(), SCHED_IDLE, &idle);
   caller_affinity_ = allowed;
-  caller_pinned_ = true;
-  thread_ = std::thread(&SymbolPrefetch::Load, this, std::move(maps), std::move(pcs), elsewhere);
+  caller_pinned_ = sched_setaffinity(0, sizeof only_here, &only_here) == 0;
 }
 
 SymbolPrefetch::~SymbolPrefetch() { Join(); }
 
 void SymbolPrefetch::Join() {
-  if (thread_.joinable()) thread_.join();
   if (caller_pinned_) sched_setaffinity(0, sizeof caller_affinity_, &caller_affinity_);
   caller_pinned_ = false;
+  if (!thread_.joinable()) return;
+  // The capture is over and nothing is held stopped: the loader may now
+  // have every CPU, ours included, at normal priority. Left SCHED_IDLE on a
+  // busy machine it waited 3 to 22 s for a CPU while we waited for it.
+  pthread_setaffinity_np(thread_.native_handle(), sizeof caller_affinity_, &caller_affinity_);
+  sched_param normal{};
+  pthread_setschedparam(thread_.native_handle(), SCHED_OTHER, &normal);
+  thread_.join();
 }
 
-void SymbolPrefetch::Load(std::vector<MapEntry> maps, std::vector<uint64_t> pcs,
-                          cpu_set_t cpus) {
-  // SCHED_IDLE, so a target thread woken on this CPU to take its stop
-  // preempts the loader at once (at normal priority the loader took the
-  // second CPU of a 2-CPU machine from them: longest stop 0.3 -> 1.5-5 ms).
-  // And never on the capture thread's CPU: when the capture thread is
-  // runnable but not waking (after a target thread preempted it), the
-  // scheduler (EEVDF) may pick an idle-policy thread first and let it run a
-  // whole slice, 0.7-2 ms measured with sched_switch tracing, while the
-  // capture holds three threads stopped.
-  sched_setaffinity(0, sizeof cpus, &cpus);
-  sched_param idle{};
-  pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
-  // The capture's stop notices are for the capture thread (ptrace/stop_notice.h).
-  sigset_t child;
-  sigemptyset(&child);
-  sigaddset(&child, SIGCHLD);
-  pthread_sigmask(SIG_BLOCK, &child, nullptr);
+void SymbolPrefetch::Load(std::vector<MapEntry> maps, std::vector<uint64_t> pcs) {
   std::string error;
   loaded_.session = ModuleSession::Create(pid_, pid_, maps, &error);
   if (!loaded_.session) return;

@@ -15,8 +15,10 @@
 // The session belongs to the loading thread until Finish returns it; the
 // caller touches neither before. Meanwhile the two threads have CPUs of
 // their own: the caller is pinned to the CPU it is on, the loader to the
-// others (see Load for why); Finish, or the destructor, gives the caller
-// back its affinity. On a single CPU nothing is prefetched.
+// others, at idle priority (the constructor says why); Finish, or the
+// destructor, gives the caller back its affinity and the loader every CPU
+// at normal priority, so a loader starved on a busy machine catches up at
+// once. On a single CPU nothing is prefetched.
 #pragma once
 
 #include <sched.h>
@@ -52,7 +54,7 @@ class SymbolPrefetch {
   PrefetchedSymbols Finish(Tid memory_tid, const std::vector<MapEntry>& maps);
 
  private:
-  void Load(std::vector<MapEntry> maps, std::vector<uint64_t> pcs, cpu_set_t cpus);
+  void Load(std::vector<MapEntry> maps, std::vector<uint64_t> pcs);
   void Join();
 
   Pid pid_;

@@ -213,6 +213,29 @@ int Fixture::StopAndWait(int sig, double timeout_s) {
   return -1;
 }
 
+pid_t StartParkscope(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{PARKSCOPE_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> c_argv;
+  for (auto& a : argv) c_argv.push_back(a.data());
+  c_argv.push_back(nullptr);
+  pid_t child = fork();
+  if (child == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execv(c_argv[0], c_argv.data());
+    _exit(127);
+  }
+  return child;
+}
+
+int WaitExitCode(pid_t child) {
+  int status = 0;
+  if (waitpid(child, &status, 0) != child) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 RunResult RunParkscope(const std::vector<std::string>& args, double timeout_s) {
   std::vector<std::string> argv{PARKSCOPE_BIN};
   argv.insert(argv.end(), args.begin(), args.end());

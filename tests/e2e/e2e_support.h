@@ -72,6 +72,11 @@ double MonotonicSeconds();
 // Runs parkscope with args; collects stdout and stderr.
 RunResult RunParkscope(const std::vector<std::string>& args, double timeout_s = 60);
 
+// Starts parkscope with args in the background, its output discarded;
+// returns its pid (the caller waits for it, or kills it).
+pid_t StartParkscope(const std::vector<std::string>& args);
+// Waits for a child; its exit code, or 128 + the signal that ended it.
+int WaitExitCode(pid_t child);
 // parkscope dump -p PID --format json, parsed. Fails the test on bad JSON.
 nlohmann::json DumpJson(pid_t pid, std::vector<std::string> extra = {},
                         RunResult* raw = nullptr);

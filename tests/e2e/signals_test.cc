@@ -71,23 +71,7 @@ std::vector<pid_t> TracedThreads(pid_t pid) {
   return traced;
 }
 
-pid_t StartDump(pid_t target) {
-  pid_t child = fork();
-  if (child == 0) {
-    freopen("/dev/null", "w", stdout);
-    freopen("/dev/null", "w", stderr);
-    execl(PARKSCOPE_BIN, PARKSCOPE_BIN, "dump", "-p", std::to_string(target).c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return child;
-}
-
-int WaitExit(pid_t child) {
-  int status = 0;
-  if (waitpid(child, &status, 0) != child) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+pid_t StartDump(pid_t target) { return StartParkscope({"dump", "-p", std::to_string(target)}); }
 
 bool QueueAt(pid_t pid, pid_t tid, int sequence) {
   siginfo_t info{};
@@ -133,7 +117,8 @@ TEST(Signals, QueuedToThreadsDuringCapturesArriveExactlyOnce) {
     std::atomic<int> failed_sends{0};
     std::thread sender([&] {
       size_t next = round;
-      while (dumping.load()) {
+      const int round_end = sent + 20000;  // bounded however slow the dump
+      while (dumping.load() && sent < round_end) {
         if (!QueueAt(fx.pid(), tids[next++ % tids.size()], sent)) {
           failed_sends.fetch_add(1);
           std::this_thread::sleep_for(std::chrono::microseconds(100));  // queue full
@@ -143,7 +128,7 @@ TEST(Signals, QueuedToThreadsDuringCapturesArriveExactlyOnce) {
       }
     });
     pid_t dump = StartDump(fx.pid());
-    const int rc = WaitExit(dump);
+    const int rc = WaitExitCode(dump);
     dumping.store(false);
     sender.join();
     EXPECT_EQ(rc, 0) << "round " << round;
@@ -189,7 +174,7 @@ TEST(Signals, StopAndContinueDuringCapturesAreObeyedOnce) {
     kill(fx.pid(), SIGSTOP);
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     kill(fx.pid(), SIGCONT);
-    const int rc = WaitExit(dump);
+    const int rc = WaitExitCode(dump);
     EXPECT_TRUE(rc == 0 || rc == 1) << "round " << round << ": exit " << rc;
     EXPECT_TRUE(TracedThreads(fx.pid()).empty()) << "round " << round;
     // The SIGCONT came last, so the program runs: no thread may be left in
