@@ -24,7 +24,7 @@ namespace parkscope {
 // User rules (--runtime-frames REGEX) mark the user's own wrappers, e.g. a
 // channel class, as runtime so the site becomes their caller. A user regex is
 // ECMAScript and is searched for (not anchored) in Frame::function; anchor it
-// with ^ and $ to match whole names. Names longer than 4096 characters are
+// with ^ and $ to match whole names. Names longer than 1024 characters are
 // not matched (std::regex recursion would risk the stack; see site.cc).
 class RuntimeFrameFilter {
  public:

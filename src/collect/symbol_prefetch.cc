@@ -44,12 +44,13 @@ SymbolPrefetch::SymbolPrefetch(Pid pid) : pid_(pid) {
   CPU_ZERO(&only_here);
   CPU_SET(here, &only_here);
   CPU_CLR(here, &elsewhere);
-  // The capture's stop notices are for the capture thread
-  // (ptrace/stop_notice.h): the loader starts with SIGCHLD blocked.
-  sigset_t child, before;
-  sigemptyset(&child);
-  sigaddset(&child, SIGCHLD);
-  pthread_sigmask(SIG_BLOCK, &child, &before);
+  // The loader starts with every signal blocked: the capture's SIGCHLD stop
+  // notices (ptrace/stop_notice.h) and the SIGINT/SIGTERM it holds until
+  // every thread is released (ptrace/signal_guard.h) are the capture
+  // thread's; delivered here, SIGINT would end the process mid-capture.
+  sigset_t all, before;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &before);
   thread_ = std::thread(&SymbolPrefetch::Load, this, std::move(maps), std::move(pcs));
   pthread_sigmask(SIG_SETMASK, &before, nullptr);
   // Set from here rather than by the loader itself, so that Join, which

@@ -13,6 +13,7 @@
 #include "proc/task_list.h"
 #include "ptrace/disturbed_calls.h"
 #include "ptrace/remote_memory.h"
+#include "ptrace/seize_watchdog.h"
 #include "ptrace/signal_guard.h"
 #include "ptrace/stop_notice.h"
 #include "ptrace/thread_stop.h"
@@ -272,6 +273,7 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
   const int64_t began = MonotonicNs();
   SignalGuard signals;
   StopNoticeScope stop_notices;
+  SeizeWatchdog exec_deadlock_breaker;
 
   TaskList tasks = ListTasks(pid);
   if (tasks.status != ListStatus::kOk || tasks.tids.empty()) {

@@ -4,7 +4,10 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <atomic>
 #include <cerrno>
+#include <mutex>
+#include <set>
 #include <utility>
 
 #include "proc/proc_files.h"
@@ -13,6 +16,31 @@
 #include "ptrace/stop_notice.h"
 
 namespace parkscope {
+
+namespace {
+
+std::mutex g_held_mu;
+std::set<Tid> g_held;  // guarded by g_held_mu
+std::atomic<int64_t> g_seize_waiting_since{0};
+
+void Hold(Tid tid) {
+  std::lock_guard<std::mutex> lock(g_held_mu);
+  g_held.insert(tid);
+}
+
+void Drop(Tid tid) {
+  std::lock_guard<std::mutex> lock(g_held_mu);
+  g_held.erase(tid);
+}
+
+}  // namespace
+
+std::vector<Tid> HeldTracees() {
+  std::lock_guard<std::mutex> lock(g_held_mu);
+  return {g_held.begin(), g_held.end()};
+}
+
+int64_t SeizeWaitingSinceNs() { return g_seize_waiting_since.load(); }
 
 int64_t MonotonicNs() {
   timespec ts{};
@@ -57,10 +85,13 @@ StopStatus ThreadStop::ClassifySeizeFailure(int err) {
 }
 
 StopStatus ThreadStop::Begin() {
-  if (ptrace(PTRACE_SEIZE, tid_, nullptr, nullptr) != 0) {
-    return status_ = ClassifySeizeFailure(errno);
-  }
+  g_seize_waiting_since.store(MonotonicNs());
+  const long seized = ptrace(PTRACE_SEIZE, tid_, nullptr, nullptr);
+  const int seize_errno = errno;
+  g_seize_waiting_since.store(0);
+  if (seized != 0) return status_ = ClassifySeizeFailure(seize_errno);
   seized_ = true;
+  Hold(tid_);
   interrupted_at_ns_ = MonotonicNs();
   if (ptrace(PTRACE_INTERRUPT, tid_, nullptr, nullptr) != 0) {
     err_ = errno;
@@ -82,6 +113,7 @@ StopStatus ThreadStop::Wait(int64_t timeout_ns) {
     if (r == tid_) {
       if (WIFEXITED(wstatus) || WIFSIGNALED(wstatus)) {
         seized_ = false;  // the kernel dropped the trace with the thread
+        Drop(tid_);
         return status_ = StopStatus::kGone;
       }
       if (WIFSTOPPED(wstatus)) {
@@ -99,6 +131,7 @@ StopStatus ThreadStop::Wait(int64_t timeout_ns) {
       err_ = errno;
       if (err_ == EINTR) continue;
       seized_ = (err_ != ECHILD);
+      if (!seized_) Drop(tid_);  // gone, or reaped by the SeizeWatchdog
       return status_ = (err_ == ECHILD ? StopStatus::kGone : StopStatus::kError);
     }
     const int64_t now = MonotonicNs();
@@ -120,6 +153,7 @@ void ThreadStop::Release() {
   ptrace(PTRACE_DETACH, tid_, nullptr,
          reinterpret_cast<void*>(static_cast<long>(pending_signal_)));
   seized_ = false;
+  Drop(tid_);
   held_ns_ = MonotonicNs() - interrupted_at_ns_;
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "model/snapshot.h"
 
@@ -60,5 +61,11 @@ class ThreadStop {
 };
 
 int64_t MonotonicNs();
+
+// The threads this process holds seized right now, and since when (
+// CLOCK_MONOTONIC) a PTRACE_SEIZE has been waiting, 0 when none is: what
+// ptrace/seize_watchdog.h needs to see an exec deadlock coming.
+std::vector<Tid> HeldTracees();
+int64_t SeizeWaitingSinceNs();
 
 }  // namespace parkscope

@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -136,6 +139,72 @@ TEST(Safety, DumpFinishesPromptlyOnABusyMachine) {
   busy.store(false);
   for (auto& hog : hogs) hog.join();
   for (double wall : walls) EXPECT_LT(wall, 2.5);
+}
+
+// Processes whose parent is pid, and whether any of them is stopped or
+// traced (a child forked while its parent was held must not inherit that).
+std::vector<std::string> StoppedOrTracedChildren(pid_t pid) {
+  std::vector<std::string> bad;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream status(entry.path() / "status");
+    std::string line, state;
+    pid_t ppid = 0, tracer = 0;
+    while (std::getline(status, line)) {
+      if (line.rfind("State:", 0) == 0) state = line.substr(line.find_first_not_of(" \t", 6));
+      if (line.rfind("PPid:", 0) == 0) ppid = std::stoi(line.substr(5));
+      if (line.rfind("TracerPid:", 0) == 0) tracer = std::stoi(line.substr(10));
+    }
+    if (ppid == pid && (tracer != 0 || state.rfind("t", 0) == 0 || state.rfind("T", 0) == 0)) {
+      bad.push_back("child " + name + " state " + state + " tracer " + std::to_string(tracer));
+    }
+  }
+  return bad;
+}
+
+TEST(Safety, ForksDuringCapturesLeaveNothingStopped) {
+  Fixture fx("fork_exec", {"--threads", "50", "--fork"});
+  ASSERT_TRUE(fx.WaitReady()) << fx.why();
+  for (int i = 0; i < 30; ++i) {
+    RunResult r = RunParkscope({"dump", "-p", std::to_string(fx.pid()), "--format", "json"});
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    auto snap = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(snap.is_discarded());
+    EXPECT_EQ(ThreadsWithReason(snap, "cond wait").size(), 50u);
+    auto bad = StoppedOrTracedThreads(fx.pid());
+    ASSERT_TRUE(bad.empty()) << "dump " << i << ": " << bad.front();
+    auto children = StoppedOrTracedChildren(fx.pid());
+    ASSERT_TRUE(children.empty()) << "dump " << i << ": " << children.front();
+  }
+}
+
+TEST(Safety, ExecDuringCapturesLeavesTheNewImageRunning) {
+  for (int round = 0; round < 5; ++round) {
+    Fixture fx("fork_exec", {"--threads", "100", "--exec-after", std::to_string(10 + 20 * round)});
+    ASSERT_TRUE(fx.WaitReady()) << fx.why();
+    // Dumps back to back across the exec: each ends with a verdict (complete,
+    // partial, or nothing captured), never hangs or crashes.
+    const double until = MonotonicSeconds() + 0.4;
+    int dumps = 0;
+    while (MonotonicSeconds() < until) {
+      const int rc = WaitExitCode(StartParkscope({"dump", "-p", std::to_string(fx.pid())}));
+      EXPECT_TRUE(rc == 0 || rc == 1 || rc == 2) << "round " << round << ": exit " << rc;
+      ++dumps;
+    }
+    auto again = fx.ReadLine(10);
+    ASSERT_TRUE(again && again->rfind("READY ", 0) == 0) << "round " << round << ": no exec";
+    auto bad = StoppedOrTracedThreads(fx.pid());
+    ASSERT_TRUE(bad.empty()) << "round " << round << ": " << bad.front();
+    // The new image is whole: every thread of it parked and dumpable.
+    const double deadline = MonotonicSeconds() + 10;
+    size_t parked = 0;
+    while (MonotonicSeconds() < deadline && parked < 100) {
+      parked = ThreadsWithReason(DumpJson(fx.pid()), "cond wait").size();
+    }
+    EXPECT_EQ(parked, 100u) << "round " << round << " after " << dumps << " dumps";
+  }
 }
 
 TEST(Safety, ZombieLeaderStillDumps) {

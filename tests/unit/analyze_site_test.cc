@@ -107,8 +107,10 @@ TEST(MarkRuntimeFrames, HugeNamesAreNotMatchedAndDoNotCrash) {
   Frame f = InModule("/opt/app");
   f.function = std::string(100'000, 'a') + "c";
   EXPECT_FALSE(filter->IsRuntime(f));
-  f.function = std::string(4000, 'a') + "c";
+  f.function = std::string(1000, 'a') + "c";
   EXPECT_TRUE(filter->IsRuntime(f));
+  f.function = std::string(1100, 'a') + "c";
+  EXPECT_FALSE(filter->IsRuntime(f));
 }
 
 TEST(MarkRuntimeFrames, NoUserFrameMeansNoSite) {

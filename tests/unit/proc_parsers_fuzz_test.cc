@@ -1,5 +1,5 @@
 // Replays deterministic mutations of the captured /proc samples through every
-// parser. Run under PARKSCOPE_ENABLE_ASAN/UBSAN this is the cheap stand-in for
+// parser. Run under PARKSCOPE_SANITIZE (ASan, UBSan) this is the cheap stand-in for
 // a fuzzer: any out-of-bounds read or overflow fails here, not in a user's
 // snapshot of a process that named a thread something odd.
 #include <gtest/gtest.h>
