@@ -2,7 +2,8 @@
 
 #include <signal.h>
 #include <sys/wait.h>
-#include <time.h>
+
+#include <chrono>
 
 #include "ptrace/thread_stop.h"
 
@@ -19,14 +20,17 @@ SeizeWatchdog::SeizeWatchdog() {
 }
 
 SeizeWatchdog::~SeizeWatchdog() {
-  done_.store(true);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+  }
+  wake_.notify_one();
   thread_.join();
 }
 
 void SeizeWatchdog::Watch() {
-  const timespec period{0, kWatchdogPeriodNs};
-  while (!done_.load()) {
-    nanosleep(&period, nullptr);
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!wake_.wait_for(lock, std::chrono::nanoseconds(kWatchdogPeriodNs), [this] { return done_; })) {
     const int64_t since = SeizeWaitingSinceNs();
     if (since == 0 || MonotonicNs() - since < kSeizeStuckNs) continue;
     for (Tid tid : HeldTracees()) {

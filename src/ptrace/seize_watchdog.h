@@ -17,8 +17,9 @@
 // finds the reaped threads gone.
 #pragma once
 
-#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <thread>
 
 namespace parkscope {
@@ -36,7 +37,9 @@ class SeizeWatchdog {
  private:
   void Watch();
 
-  std::atomic<bool> done_{false};
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool done_ = false;  // guarded by mu_; the destructor wakes the thread at once
   std::thread thread_;
 };
 
