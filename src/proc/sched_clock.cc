@@ -18,6 +18,10 @@ int64_t Monotonic() {
 }
 
 std::optional<int64_t> OwnExecStart() {
+  // Our exec_start moves only when the scheduler charges us (a tick, up to
+  // 4 ms ago, or a switch); a yield charges us now (yield_task_fair calls
+  // update_curr), so the reading is "now", not the last tick.
+  sched_yield();
   auto file = ReadProcFile("/proc/thread-self/sched", kSchedMax);
   if (!file.ok()) return std::nullopt;
   auto self = ParseSched(file.text);

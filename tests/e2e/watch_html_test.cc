@@ -36,13 +36,13 @@ TEST(WatchHtml, ChromiumShowsGroupsChartPointsAndFlameGraph) {
   EXPECT_NE(page.find("<title>parkscope: pid " + std::to_string(fixture.pid()) + "</title>"),
             std::string::npos)
       << page.substr(0, 500);
-  // Groups: the 6 workers at the send site first (longest blocked), then main.
+  // Groups: the 6 workers at the send site and main. Which of them parked
+  // first is a race in the fixture (its deadline is zero: main parks while
+  // the workers are still computing), so their order is not checked here;
+  // HtmlPage.GroupsAreSortedByBlockedTimeLongestFirst checks the sorting.
   EXPECT_EQ(Count(page, "<tr class=\"group"), 2u) << page;
-  const size_t workers = page.find("<tr class=\"group\" data-count=\"6\"");
-  const size_t main = page.find("<tr class=\"group\" data-count=\"1\"");
-  ASSERT_NE(workers, std::string::npos);
-  ASSERT_NE(main, std::string::npos);
-  EXPECT_LT(workers, main);
+  EXPECT_NE(page.find("<tr class=\"group\" data-count=\"6\""), std::string::npos) << page;
+  EXPECT_NE(page.find("<tr class=\"group\" data-count=\"1\""), std::string::npos) << page;
   EXPECT_NE(page.find("fanout_leak.cc:" +
                       std::to_string(MarkerLine("fanout_leak.cc", "fanout-send-inner"))),
             std::string::npos);
