@@ -165,7 +165,7 @@ std::vector<std::string> StoppedOrTracedChildren(pid_t pid) {
 }
 
 TEST(Safety, ForksDuringCapturesLeaveNothingStopped) {
-  Fixture fx("fork_exec", {"--threads", "50", "--fork"});
+  Fixture fx("fork_exec", {"--threads", "50", "--forkers", "1"});
   ASSERT_TRUE(fx.WaitReady()) << fx.why();
   for (int i = 0; i < 30; ++i) {
     RunResult r = RunParkscope({"dump", "-p", std::to_string(fx.pid()), "--format", "json"});
