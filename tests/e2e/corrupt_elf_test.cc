@@ -314,18 +314,47 @@ TEST_F(CorruptElf, TruncatedOnDiskAfterLoading) {
   CheckDump(LibraryFrame::kModuleOffset, /*expect_unwound=*/false);
 }
 
+// Splits the library into a stripped copy_ whose .gnu_debuglink names
+// `debug`, a separate debug file next to it (same build-id).
+void SplitDebugInfo(const std::string& dir, const Bytes& original, const std::string& copy,
+                    const std::string& debug) {
+  const std::string whole = dir + "/whole.so";
+  ASSERT_TRUE(WriteBytes(whole, original));
+  ASSERT_EQ(system(("objcopy --only-keep-debug " + whole + " " + debug).c_str()), 0);
+  ASSERT_EQ(system(("cd " + dir + " && objcopy --strip-debug --add-gnu-debuglink=" +
+                    BaseName(debug) + " " + whole + " " + copy)
+                       .c_str()),
+            0);
+  auto has_dwarf = [](const std::string& path) {
+    for (const Section& section : Sections(ReadBytes(path))) {
+      if (section.name == ".debug_info" && section.type != SHT_NOBITS) return true;
+    }
+    return false;
+  };
+  // Whatever DWARF the dump finds for copy, it found through the debuglink.
+  ASSERT_FALSE(has_dwarf(copy));
+  ASSERT_TRUE(has_dwarf(debug));
+}
+
+TEST_F(CorruptElf, IntactSeparateDebugFileIsFound) {
+  // The control for the two below: the debuglink is followed, and its
+  // DWARF gives the library's wait site.
+  const std::string debug = dir_ + "/corrupt_copy.debug";
+  ASSERT_NO_FATAL_FAILURE(SplitDebugInfo(dir_, original_, copy_, debug));
+  START_OR_FAIL();
+  ASSERT_NO_FATAL_FAILURE(CheckDump(LibraryFrame::kNamed, /*expect_unwound=*/true));
+  json snap = DumpJson(fixture_->pid());
+  auto parkers = ThreadsNamed(snap, "dso-parker");
+  ASSERT_EQ(parkers.size(), 1u);
+  EXPECT_TRUE(SiteIs(parkers[0], "corrupt_dso_lib.cc", "dso-park", "CorruptDsoPark"));
+}
+
 // A stripped copy whose .gnu_debuglink names a separate debug file next to
 // it. The debug file keeps the library's build-id (so a reader accepts it as
 // the right one) but its DWARF is garbage.
 TEST_F(CorruptElf, GarbageSeparateDebugFile) {
   const std::string debug = dir_ + "/corrupt_copy.debug";
-  const std::string whole = dir_ + "/whole.so";
-  ASSERT_TRUE(WriteBytes(whole, original_));
-  ASSERT_EQ(system(("objcopy --only-keep-debug " + whole + " " + debug).c_str()), 0);
-  ASSERT_EQ(system(("cd " + dir_ + " && objcopy --strip-debug --add-gnu-debuglink=" +
-                    BaseName(debug) + " " + whole + " " + copy_)
-                       .c_str()),
-            0);
+  ASSERT_NO_FATAL_FAILURE(SplitDebugInfo(dir_, original_, copy_, debug));
   const uint64_t seed = SeedForThisRun();
   SCOPED_TRACE("seed " + std::to_string(seed));
   Bytes garbage = ReadBytes(debug);
@@ -340,13 +369,7 @@ TEST_F(CorruptElf, DebuglinkNamesAFifo) {
   // directory it is looked up in: here it is a FIFO nobody writes. An
   // open() that waits for a writer would hang the dump forever.
   const std::string debug = dir_ + "/corrupt_copy.debug";
-  const std::string whole = dir_ + "/whole.so";
-  ASSERT_TRUE(WriteBytes(whole, original_));
-  ASSERT_EQ(system(("objcopy --only-keep-debug " + whole + " " + debug).c_str()), 0);
-  ASSERT_EQ(system(("cd " + dir_ + " && objcopy --strip-debug --add-gnu-debuglink=" +
-                    BaseName(debug) + " " + whole + " " + copy_)
-                       .c_str()),
-            0);
+  ASSERT_NO_FATAL_FAILURE(SplitDebugInfo(dir_, original_, copy_, debug));
   ASSERT_EQ(unlink(debug.c_str()), 0);
   ASSERT_EQ(mkfifo(debug.c_str(), 0600), 0);
   START_OR_FAIL();
