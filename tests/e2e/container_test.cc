@@ -126,10 +126,16 @@ class Container {
     out_fd_ = out[0];
     std::string line = ReadLine(out_fd_, 20);
     if (line.rfind("READY", 0) != 0) {
-      std::string err_text = ReadLine(err[0], 1);
+      std::string err_text = ReadLine(err[0], 2);
       close(err[0]);
-      why_ = "SKIP: unshare --pid --mount --fork + chroot did not start the fixture "
-             "(not root, or no namespaces here): " + line + err_text;
+      // "unshare: unshare failed: Operation not permitted": the machine
+      // cannot make namespaces for us. Anything else (chroot or the
+      // fixture failing in the root we built) is this test's failure.
+      const bool cannot_unshare = err_text.rfind("unshare:", 0) == 0;
+      why_ = std::string(cannot_unshare ? "SKIP: " : "") +
+             "unshare --pid --mount --fork + chroot did not start the fixture" +
+             (cannot_unshare ? " (not root, or no namespaces here): " : ": ") + line +
+             err_text;
       return false;
     }
     close(err[0]);
