@@ -163,10 +163,12 @@ void ClassifySyscall(const SyscallState& sc, const std::vector<Frame>& frames,
 }
 
 std::optional<Tid> LiveOther(std::optional<uint32_t> word, Tid waiter,
-                             const std::set<Tid>& live) {
+                             const std::set<Tid>& live, const TargetTids& target_tids) {
   if (!word) return std::nullopt;
-  Tid tid = static_cast<Tid>(*word & kFutexTidMask);
-  if (tid <= 0 || tid == waiter || live.count(tid) == 0) return std::nullopt;
+  Tid target_tid = static_cast<Tid>(*word & kFutexTidMask);
+  if (target_tid <= 0) return std::nullopt;
+  std::optional<Tid> tid = target_tids.OnHost(target_tid);
+  if (!tid || *tid == waiter || live.count(*tid) == 0) return std::nullopt;
   return tid;
 }
 
@@ -213,11 +215,13 @@ WaitState ClassifyWait(const WaitEvidence& evidence,
 }
 
 void ResolveOwner(Tid waiter, const std::set<Tid>& live_tids,
-                  const ReadWord& read_word, WaitState* wait) {
+                  const ReadWord& read_word, WaitState* wait,
+                  const TargetTids& target_tids) {
   if (!wait->object || !read_word) return;
   // The agent records the lock itself rather than the futex word.
   if (wait->object_kind == "rwlock") {
-    wait->owner_tid = LiveOther(read_word(*wait->object + kRwlockWriterOffset), waiter, live_tids);
+    wait->owner_tid = LiveOther(read_word(*wait->object + kRwlockWriterOffset), waiter,
+                                live_tids, target_tids);
     return;
   }
   if (wait->object_kind != "futex" && wait->object_kind != "mutex") return;
@@ -227,21 +231,24 @@ void ResolveOwner(Tid waiter, const std::set<Tid>& live_tids,
       // A free lock word means the owner field is stale: no edge.
       auto lock = read_word(futex);
       if (!lock || *lock == 0) return;
-      wait->owner_tid = LiveOther(read_word(futex + kMutexOwnerOffset), waiter, live_tids);
-      if (!wait->owner_tid) wait->owner_tid = LiveOther(lock, waiter, live_tids);  // PI
+      wait->owner_tid =
+          LiveOther(read_word(futex + kMutexOwnerOffset), waiter, live_tids, target_tids);
+      if (!wait->owner_tid) {
+        wait->owner_tid = LiveOther(lock, waiter, live_tids, target_tids);  // PI
+      }
       return;
     }
     case WaitReason::kRwlockWrite:
       wait->owner_tid = LiveOther(read_word(futex + kRwlockWritersFutexToWriter),
-                                  waiter, live_tids);
+                                  waiter, live_tids, target_tids);
       if (wait->owner_tid) return;
       [[fallthrough]];
     case WaitReason::kRwlockRead:
       wait->owner_tid = LiveOther(read_word(futex + kRwlockWrphaseFutexToWriter),
-                                  waiter, live_tids);
+                                  waiter, live_tids, target_tids);
       return;
     case WaitReason::kJoin:
-      wait->owner_tid = LiveOther(read_word(futex), waiter, live_tids);
+      wait->owner_tid = LiveOther(read_word(futex), waiter, live_tids, target_tids);
       return;
     default:
       return;

@@ -12,6 +12,7 @@
 
 #include "model/snapshot.h"
 #include "proc/syscall_parser.h"
+#include "proc/target_tids.h"
 
 namespace parkscope {
 
@@ -37,7 +38,11 @@ WaitState ClassifyWait(const WaitEvidence& evidence,
 // from the agent).
 // Accepted only when it names a live thread of the process other than the
 // waiter, so a misread word cannot invent an edge in the wait-for graph.
+// waiter, live_tids and the owner found are our tids; the words in memory
+// hold the target's, which target_tids maps (see proc/target_tids.h: in a
+// container, word 2 is not our thread 2).
 void ResolveOwner(Tid waiter, const std::set<Tid>& live_tids,
-                  const ReadWord& read_word, WaitState* wait);
+                  const ReadWord& read_word, WaitState* wait,
+                  const TargetTids& target_tids = TargetTids());
 
 }  // namespace parkscope

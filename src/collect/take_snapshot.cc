@@ -10,6 +10,7 @@
 #include "collect/symbol_prefetch.h"
 #include "proc/comm.h"
 #include "proc/fd_kind.h"
+#include "proc/target_tids.h"
 #include "ptrace/remote_memory.h"
 #include "ptrace/thread_stop.h"
 #include "symbolize/module_session.h"
@@ -130,6 +131,10 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   for (const auto& raw : capture.threads) {
     if (raw.probe.state != 'Z' && raw.probe.state != 'X') live.insert(raw.tid);
   }
+  // After the capture, not in the probe: NSpid never changes, and the probe
+  // runs while threads are held. Reused threads too: one may own a lock.
+  const TargetTids target_tids =
+      ReadTargetTids(pid, std::vector<Tid>(live.begin(), live.end()));
   const Tid reader = capture.memory_tid;
   ReadWord read_word = [reader](uint64_t addr) { return ReadRemoteU32(reader, addr); };
   FdKindOf fd_kind = [pid](long fd) { return ReadFdKind(pid, fd); };
@@ -142,6 +147,7 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
     }
     if (incremental) result.probes[raw.tid] = raw.probe;
     ThreadSnapshot thread = ToThread(raw);
+    thread.ns_tid = target_tids.InTarget(raw.tid);
     if (symbolizer && i < stacks.size()) {
       for (const PhysicalFrame& physical : stacks[i].frames) {
         for (const Frame& frame : symbolizer->Symbolize(physical.pc, physical.is_activation)) {
@@ -156,7 +162,7 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
     }
     WaitEvidence evidence{raw.probe.state, raw.probe.syscall, raw.probe.blocked_ns};
     thread.wait = ClassifyWait(evidence, thread.frames, fd_kind);
-    ResolveOwner(thread.tid, live, read_word, &thread.wait);
+    ResolveOwner(thread.tid, live, read_word, &thread.wait, target_tids);
     snapshot.threads.push_back(std::move(thread));
   }
 
@@ -168,7 +174,7 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   }
   MergeAgentRecords(
       registry, [&](Tid tid) { return probed_at.count(tid) ? probed_at[tid] : 0; },
-      symbolizer, live, read_word, fd_kind, &snapshot);
+      symbolizer, live, read_word, fd_kind, target_tids, &snapshot);
 
   Analyze(snapshot, options.runtime_frames);
   result.times.analyze_us = LapUs(&mark);

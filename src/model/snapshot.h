@@ -91,7 +91,11 @@ struct CreatedBy {
 };
 
 struct ThreadSnapshot {
-  Tid tid = 0;
+  Tid tid = 0;  // as parkscope sees it (its own pid namespace)
+  // The same thread's id in the target's own pid namespace (a container's
+  // view: what its logs, its gettid() and its futex owner words say);
+  // equal to tid outside containers, nullopt when NSpid could not be read.
+  std::optional<Tid> ns_tid;
   std::string name;
   char state = '?';  // the letter from /proc/PID/task/TID/stat
   WaitState wait;

@@ -36,7 +36,7 @@ void WriteFrame(const Frame& f, std::ostream& out) {
 
 void WriteHeader(const ThreadSnapshot& t, std::ostream& out) {
   // The label may be the target's own annotation: Printable, like names.
-  out << "thread " << t.tid << ' ' << QuoteName(t.name) << " ["
+  out << "thread " << TidText(t) << ' ' << QuoteName(t.name) << " ["
       << Printable(t.wait.Label());
   if (IsParked(t.wait.reason) && t.wait.blocked_ns) {
     out << FormatGoMinutes(*t.wait.blocked_ns);

@@ -56,6 +56,7 @@ Json WaitJson(const WaitState& w) {
 Json ThreadJson(const ThreadSnapshot& t) {
   Json j;
   j["tid"] = t.tid;
+  j["ns_tid"] = OrNull(t.ns_tid);
   j["name"] = t.name;
   j["state"] = std::string(1, t.state);
   j["wait"] = WaitJson(t.wait);

@@ -138,6 +138,8 @@ WaitState ReadWait(const Json& j) {
 ThreadSnapshot ReadThread(const Json& j) {
   ThreadSnapshot t;
   t.tid = Int<Tid>(Field(j, "tid"));
+  // Absent from dumps written before containers were reported.
+  if (j.contains("ns_tid")) t.ns_tid = OptInt<Tid>(j["ns_tid"]);
   t.name = Str(Field(j, "name"));
   std::string state = Str(Field(j, "state"));
   t.state = state.empty() ? '?' : state[0];

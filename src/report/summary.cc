@@ -237,13 +237,13 @@ void WriteGroup(const ProcessSnapshot& s, const StackGroup& g,
   WriteStack(rep, out);
 
   if (threads.size() == 1) {
-    out << "  tid: " << threads[0]->tid << ' ' << QuoteName(threads[0]->name)
+    out << "  tid: " << TidText(*threads[0]) << ' ' << QuoteName(threads[0]->name)
         << '\n';
     return;
   }
   out << "  tids:";
   for (size_t i = 0; i < threads.size() && i < kMaxTidsShown; ++i) {
-    out << ' ' << threads[i]->tid;
+    out << ' ' << TidText(*threads[i]);
     const WaitState& w = threads[i]->wait;
     if (!shared_owner && w.owner_tid) {
       out << (w.reason == WaitReason::kJoin ? " (joining " : " (held by ")

@@ -55,6 +55,14 @@ std::string AddressOf(const Frame& frame, bool short_module) {
   return module + "+" + Hex(frame.module_offset);
 }
 
+std::string TidText(const ThreadSnapshot& thread) {
+  std::string text = std::to_string(thread.tid);
+  if (thread.ns_tid && *thread.ns_tid != thread.tid) {
+    text += " (ns " + std::to_string(*thread.ns_tid) + ")";
+  }
+  return text;
+}
+
 std::string OwnerPhrase(const WaitState& wait) {
   if (!wait.owner_tid) return "";
   const char* verb =

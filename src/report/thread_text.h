@@ -30,6 +30,10 @@ std::string FunctionOf(const Frame& frame);
 // "0xPC" without a module. With short_module the module is its file name.
 std::string AddressOf(const Frame& frame, bool short_module);
 
+// "1234", or "1234 (ns 2)" when the target knows the thread by another
+// number in its own pid namespace (a container): the number its logs use.
+std::string TidText(const ThreadSnapshot& thread);
+
 // "held by thread 1237" for lock waits, "joining thread 1237" for join;
 // "" when the owner is unknown.
 std::string OwnerPhrase(const WaitState& wait);

@@ -4,6 +4,7 @@
 
 #include "proc/mapped_file.h"
 #include "ptrace/remote_memory.h"
+#include "symbolize/debug_file_finder.h"
 
 namespace parkscope {
 
@@ -31,19 +32,27 @@ int FindElf(Dwfl_Module*, void** userdata, const char*, Dwarf_Addr,
   }
   int fd = OpenMappedFile(source->pid, source->first_start, source->first_end,
                           source->path);
-  // libdwfl searches for separate debuginfo next to this name and by
-  // build-id under /usr/lib/debug.
+  // Only a name for messages: FindDebuginfo looks for separate debug
+  // files itself, never by this path on our file system.
   if (fd >= 0) *file_name = strdup(source->path.c_str());
   return fd;
 }
 
-char* debuginfo_path = nullptr;  // libdwfl's default search path
+int FindDebuginfo(Dwfl_Module* module, void** userdata, const char*, Dwarf_Addr,
+                  const char*, const char* debuglink_file, GElf_Word debuglink_crc,
+                  char** debuginfo_file_name) {
+  auto* source = static_cast<ModuleSource*>(*userdata);
+  if (source == nullptr || !source->image.empty()) return -1;  // the vDSO has none
+  return OpenSeparateDebugFile(module, source->pid, source->path, debuglink_file,
+                               debuglink_crc, debuginfo_file_name);
+}
 
+// Not dwfl_standard_find_debuginfo: see symbolize/debug_file_finder.h.
 const Dwfl_Callbacks kCallbacks = {
     .find_elf = FindElf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .find_debuginfo = FindDebuginfo,
     .section_address = nullptr,
-    .debuginfo_path = &debuginfo_path,
+    .debuginfo_path = nullptr,
 };
 
 bool SameFile(const MapEntry& a, const MapEntry& b) {

@@ -82,13 +82,25 @@ void MergeAgentRecords(const AgentRegistry& registry,
                        const std::function<int64_t(Tid)>& probed_at_ns,
                        Symbolizer* symbolizer, const std::set<Tid>& live_tids,
                        const ReadWord& read_word, const FdKindOf& fd_kind,
-                       ProcessSnapshot* snapshot) {
+                       const TargetTids& target_tids, ProcessSnapshot* snapshot) {
   if (!registry.found) return;
   snapshot->agent_present = true;
+  // Our tids from here on: the records, the creator and the join owners
+  // below all compare with or report snapshot tids.
+  std::vector<AgentRecord> records;
+  records.reserve(registry.records.size());
+  for (const AgentRecord& record : registry.records) {
+    std::optional<Tid> tid = target_tids.OnHost(record.tid);
+    if (!tid || live_tids.count(*tid) == 0) continue;  // stale or forged
+    AgentRecord& ours = records.emplace_back(record);
+    ours.tid = *tid;
+    if (ours.creator_tid != 0) {
+      ours.creator_tid = target_tids.OnHost(ours.creator_tid).value_or(0);
+    }
+  }
   std::unordered_map<Tid, const AgentRecord*> by_tid;
   std::unordered_map<uint64_t, Tid> tid_of_pthread;
-  for (const AgentRecord& record : registry.records) {
-    if (live_tids.count(record.tid) == 0) continue;  // stale or forged
+  for (const AgentRecord& record : records) {
     by_tid[record.tid] = &record;
     if (record.pthread_self != 0) tid_of_pthread[record.pthread_self] = record.tid;
   }
@@ -104,7 +116,9 @@ void MergeAgentRecords(const AgentRegistry& registry,
       continue;  // the record does not describe the wait we captured
     }
     ApplyWait(record, registry.read_at_ns, tid_of_pthread, symbolizer, fd_kind, &thread.wait);
-    if (!thread.wait.owner_tid) ResolveOwner(thread.tid, live_tids, read_word, &thread.wait);
+    if (!thread.wait.owner_tid) {
+      ResolveOwner(thread.tid, live_tids, read_word, &thread.wait, target_tids);
+    }
   }
 }
 

@@ -17,10 +17,12 @@ namespace parkscope {
 
 // probed_at_ns(tid): when that thread's /proc state was read; a wait that
 // the agent says began after it does not describe the captured stack.
+// The agent writes gettid() as the target sees it; target_tids maps those
+// to ours (a record whose tid maps to none is dropped as stale).
 void MergeAgentRecords(const AgentRegistry& registry,
                        const std::function<int64_t(Tid)>& probed_at_ns,
                        Symbolizer* symbolizer, const std::set<Tid>& live_tids,
                        const ReadWord& read_word, const FdKindOf& fd_kind,
-                       ProcessSnapshot* snapshot);
+                       const TargetTids& target_tids, ProcessSnapshot* snapshot);
 
 }  // namespace parkscope

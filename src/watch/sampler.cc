@@ -169,6 +169,7 @@ std::shared_ptr<WatchSample> Sampler::BuildSample(const SnapshotResult& result, 
   std::sort(tids.begin(), tids.end());
   // Built only if some reused thread waits for a lock (ResolveOwner's input).
   std::optional<std::set<Tid>> live;
+  TargetTids target_tids;  // filled with live: the owner words hold the target's tids
   const Tid reader = history_.count(pid_) ? pid_ : (tids.empty() ? pid_ : tids.front());
   const ReadWord read_word = [reader](uint64_t addr) { return ReadRemoteU32(reader, addr); };
 
@@ -188,8 +189,16 @@ std::shared_ptr<WatchSample> Sampler::BuildSample(const SnapshotResult& result, 
     if (st.reused && OwnerMayChange(wait.reason)) {
       WaitState again = wait;
       again.owner_tid.reset();
-      if (!live) live.emplace(tids.begin(), tids.end());
-      ResolveOwner(tid, *live, read_word, &again);
+      if (!live) {
+        live.emplace(tids.begin(), tids.end());
+        // The last capture read each thread's NSpid; reused ones keep it.
+        for (const auto& [host_tid, h] : history_) {
+          if (!h.thread->ns_tid) continue;
+          if (*h.thread->ns_tid != host_tid) target_tids.SetForeign();
+          target_tids.Add(host_tid, *h.thread->ns_tid);
+        }
+      }
+      ResolveOwner(tid, *live, read_word, &again, target_tids);
       st.owner_tid = again.owner_tid;
     }
     parked += IsParked(wait.reason);

@@ -179,10 +179,17 @@ bool Fixture::WaitReady(double timeout_s) {
   }
   ready_pid_ = pid;
   ready_at_ = Now();
+  if (WaitParked(ready_pid_, expected_parked_, deadline - Now())) return true;
+  why_ = "threads did not park within the timeout";
+  return false;
+}
+
+bool WaitParked(pid_t pid, int nparked, double timeout_s) {
+  const double deadline = Now() + timeout_s;
   // Parked and settled: the same waits seen twice in a row.
   std::map<int, std::string> previous;
   while (Now() < deadline) {
-    auto parked = ParkedThreads(ready_pid_);
+    auto parked = ParkedThreads(pid);
     // Settled: enough threads sit in the same wait in two samples in a
     // row (threads that come and go, as in the churn fixture, don't count).
     int settled = 0;
@@ -190,11 +197,10 @@ bool Fixture::WaitReady(double timeout_s) {
       auto it = previous.find(tid);
       settled += it != previous.end() && it->second == wait;
     }
-    if (settled >= expected_parked_) return true;
+    if (settled >= nparked) return true;
     previous = std::move(parked);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  why_ = "threads did not park within the timeout";
   return false;
 }
 

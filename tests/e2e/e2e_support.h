@@ -66,6 +66,11 @@ struct RunResult {
   std::string err;
 };
 
+// Waits until at least nparked threads of pid sleep in the same syscall in
+// two samples 50 ms apart. False on timeout. For processes not started as a
+// Fixture (the pid a fixture prints is its own namespace's, see Container).
+bool WaitParked(pid_t pid, int nparked, double timeout_s = 20);
+
 // CLOCK_MONOTONIC in seconds.
 double MonotonicSeconds();
 

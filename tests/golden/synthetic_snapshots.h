@@ -262,6 +262,9 @@ inline ProcessSnapshot FanoutSnapshot(int workers = 80) {
        MakeFrame("main", "/src/fanout/fanout.cc", 110, kFanoutBin, exe, 0x1bd0,
                  0x20)}};
   s.threads.push_back(flusher);
+  // Same pid namespace as the collector: ns_tid equals tid and reports
+  // print only one number. (DeepSnapshot leaves it unknown.)
+  for (ThreadSnapshot& t : s.threads) t.ns_tid = t.tid;
   return s;
 }
 
@@ -363,6 +366,9 @@ inline ProcessSnapshot DeadlockSnapshot() {
                                   "PoolTask(void*)", 70, 0x2433));
   s.threads.push_back(MutexWaiter(4006, "pool", 4002, mutex_b, 2'500'000'000,
                                   "PoolTask(void*)", 70, 0x2433));
+  // A container's process: the target numbers its threads 1, 2, ... in its
+  // own pid namespace (4000 is its pid 1), so reports show both numbers.
+  for (ThreadSnapshot& t : s.threads) t.ns_tid = t.tid - 3999;
   return s;
 }
 

@@ -183,6 +183,29 @@ TEST(ResolveOwner, JoinReadsTheJoineeTid) {
   EXPECT_EQ(w.owner_tid, 42);
 }
 
+TEST(ResolveOwner, OwnerWordsAreTheTargetsTidsInAContainer) {
+  // Host tids 5000 (waiter) and 5001; the container calls them 1 and 2.
+  // The owner field says 2: that is host 5001, and never host 2.
+  TargetTids tids;
+  tids.SetForeign();
+  tids.Add(5000, 1);
+  tids.Add(5001, 2);
+  WaitState w;
+  w.reason = WaitReason::kMutexLock;
+  w.object = 0x1000;
+  w.object_kind = "futex";
+  ResolveOwner(5000, {2, 5000, 5001}, Memory({{0x1000, 2}, {0x1008, 2}}), &w, tids);
+  EXPECT_EQ(w.owner_tid, 5001);
+  // Its own number in the container is still the waiter itself (the
+  // lock word 1, read as a PI owner, is the waiter too).
+  w.owner_tid.reset();
+  ResolveOwner(5000, {2, 5000, 5001}, Memory({{0x1000, 1}, {0x1008, 1}}), &w, tids);
+  EXPECT_FALSE(w.owner_tid);
+  // A number the container has no thread for names no one.
+  ResolveOwner(5000, {2, 5000, 5001}, Memory({{0x1000, 1}, {0x1008, 3}}), &w, tids);
+  EXPECT_FALSE(w.owner_tid);
+}
+
 TEST(ResolveOwner, CondWaitsHaveNoOwner) {
   WaitState w;
   w.reason = WaitReason::kCondWait;

@@ -48,6 +48,7 @@ TEST(JsonSnapshot, RoundTripKeepsEveryFieldOfTheSchema) {
       const ThreadSnapshot& b = read->threads[i];
       SCOPED_TRACE(a.tid);
       EXPECT_EQ(b.tid, a.tid);
+      EXPECT_EQ(b.ns_tid, a.ns_tid);
       EXPECT_EQ(b.name, a.name);
       EXPECT_EQ(b.state, a.state);
       EXPECT_EQ(b.wait.Label(), a.wait.Label());

@@ -179,6 +179,22 @@ TEST(Summary, LongTidListsAndPerThreadOwners) {
   EXPECT_EQ(out.find("120 (held"), std::string::npos) << out;
 }
 
+TEST(Summary, ContainerThreadsShowBothTids) {
+  ProcessSnapshot s;
+  s.threads.push_back(Waiter(5001, 1'000'000'000));
+  s.threads.push_back(Waiter(5002, 1'000'000'000));
+  s.threads.push_back(Waiter(5003, 1'000'000'000));
+  s.threads[0].ns_tid = 2;
+  s.threads[1].ns_tid = 5002;  // same number: printed once
+  Analyze(s, RuntimeFrameFilter());
+  std::string out = Write(WriteSummary, s);
+  EXPECT_NE(out.find("  tids: 5001 (ns 2) 5002 5003\n"), std::string::npos) << out;
+  EXPECT_EQ(TidText(s.threads[0]), "5001 (ns 2)");
+  std::string debug2 = Write(WriteDebug2, s);
+  EXPECT_NE(debug2.find("thread 5001 (ns 2) "), std::string::npos) << debug2;
+  EXPECT_NE(debug2.find("thread 5002 \""), std::string::npos) << debug2;
+}
+
 TEST(Summary, HostileNamesCannotBreakLines) {
   ProcessSnapshot s;
   s.command = "evil\ncommand";
