@@ -43,7 +43,31 @@ void InstallInterruptHandler() {
   (void)installed;
 }
 
+const char* volatile g_deadline_what = "";
+
+void DeadlinePassed(int) {
+  const char* what = g_deadline_what;
+  size_t length = 0;
+  while (what[length] != '\0') ++length;
+  constexpr char kPrefix[] = "deadline passed: ";
+  (void)!write(2, kPrefix, sizeof(kPrefix) - 1);
+  (void)!write(2, what, length);
+  (void)!write(2, "\n", 1);
+  _exit(124);
+}
+
 }  // namespace
+
+DeadlockDeadline::DeadlockDeadline(unsigned seconds, const char* what) {
+  g_deadline_what = what;
+  struct sigaction action = {};
+  action.sa_handler = DeadlinePassed;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGALRM, &action, nullptr);
+  alarm(seconds);
+}
+
+DeadlockDeadline::~DeadlockDeadline() { alarm(0); }
 
 const parkscope_registry_header* Registry() {
   auto* header = static_cast<const parkscope_registry_header*>(

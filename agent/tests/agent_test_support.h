@@ -90,6 +90,20 @@ class ParkedThread {
 void InterruptUntilDone(std::thread& thread, const std::atomic<bool>& done);
 void InterruptUntilDone(ParkedThread& parked);
 
+// While it lives, a process still running `seconds` later writes
+// "deadline passed: <what>" to stderr and _exits 124 (alarm and a SIGALRM
+// handler that only calls write and _exit). A deadlock then fails its test
+// at once, by name, instead of hanging until ctest's timeout. One at a
+// time per process; fork children do not inherit the alarm and set their
+// own. `what` must outlive the object.
+class DeadlockDeadline {
+ public:
+  DeadlockDeadline(unsigned seconds, const char* what);
+  ~DeadlockDeadline();
+  DeadlockDeadline(const DeadlockDeadline&) = delete;
+  DeadlockDeadline& operator=(const DeadlockDeadline&) = delete;
+};
+
 // Fixture: skips when the agent is not preloaded, and fails instead when
 // PARKSCOPE_EXPECT_AGENT is set (ctest sets it with LD_PRELOAD) so a broken
 // preload cannot pass as a skip.

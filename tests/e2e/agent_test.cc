@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "all_waits_expectations.h"
 #include "e2e_support.h"
 
 namespace parkscope::e2e {
@@ -207,51 +208,7 @@ TEST(Agent, EveryHookedPrimitiveReasonObjectSinceAndCreator) {
   const double dump_at = MonotonicSeconds();
   json snap = DumpJson(fx.pid());
   const ParkedWindow parked = WindowOf(fx.ready_at(), dump_at, MonotonicSeconds());
-  struct Want {
-    const char* name;
-    const char* reason;
-    const char* object_kind;
-  };
-  const std::vector<Want> wants = {
-      {"mutex", "mutex lock", "mutex"},         {"timed-mutex", "mutex lock", "mutex"},
-      {"recursive", "mutex lock", "mutex"},     {"rw-read", "rwlock read", "rwlock"},
-      {"rw-write", "rwlock write", "rwlock"},   {"cond", "cond wait", "cond"},
-      {"cond-any", "cond wait", "cond"},        {"sem", "sem wait", "sem"},
-      {"future", "futex wait", "futex"},        {"atomic", "futex wait", "futex"},
-      {"latch", "futex wait", "futex"},         {"counting", "futex wait", "futex"},
-      {"barrier", "barrier", "barrier"},        {"read", "io wait", "fd"},
-      {"recv", "io wait", "fd"},                {"accept", "io wait", "fd"},
-      {"poll", "poll", "pollfds"},              {"select", "poll", "pollfds"},
-      {"epoll", "epoll wait", "fd"},            {"sleep", "sleep", "duration_ns"},
-      {"usleep", "sleep", "duration_ns"},       {"sigwait", "signal wait", "sigset"},
-      {"waitpid", "waitpid", "pid"},            {"join", "join", "pthread"},
-      {"mq-recv", "queue recv", "mqd"},         {"mq-send", "queue send", "mqd"},
-  };
-  const int create_line = MarkerLine("all_waits.cc", "aw-create");
-  for (const Want& want : wants) {
-    auto threads = ThreadsNamed(snap, want.name);
-    ASSERT_EQ(threads.size(), 1u) << want.name;
-    const json& t = threads[0];
-    EXPECT_EQ(t["wait"]["reason"], want.reason) << want.name;
-    EXPECT_EQ(t["wait"]["object_kind"], want.object_kind) << want.name;
-    EXPECT_TRUE(t["wait"]["object"].is_number()) << want.name;
-    EXPECT_EQ(t["wait"]["blocked_source"], "agent") << want.name;
-    EXPECT_EQ(t["site"]["line"], MarkerLine("all_waits.cc", std::string("aw-") + want.name))
-        << want.name << " " << t["site"];
-    const double blocked_s = t["wait"]["blocked_ns"].get<double>() / 1e9;
-    ExpectBlockedWithin(blocked_s, parked, want.name);
-    ASSERT_TRUE(t["created_by"].is_object()) << want.name;
-    EXPECT_EQ(t["created_by"]["tid"], fx.pid()) << want.name;
-    if (std::string(want.name) != "join") {
-      EXPECT_EQ(CreatorFrame(t)["line"], create_line) << want.name;
-    }
-  }
-  EXPECT_EQ(ThreadsNamed(snap, "read")[0]["wait"]["fd_kind"], "pipe");
-  EXPECT_EQ(ThreadsNamed(snap, "recv")[0]["wait"]["fd_kind"], "socket");
-  EXPECT_EQ(ThreadsNamed(snap, "epoll")[0]["wait"]["fd_kind"], "epoll");
-  EXPECT_EQ(ThreadsNamed(snap, "join")[0]["wait"]["owner_tid"], ThreadsNamed(snap, "join-target")[0]["tid"]);
-  // The main thread holds the plain mutex the "mutex" thread waits for.
-  EXPECT_EQ(ThreadsNamed(snap, "mutex")[0]["wait"]["owner_tid"], fx.pid());
+  ExpectAllWaitsFromAgent(snap, fx.pid(), {parked.lo_s, parked.hi_s}, "all_waits");
 }
 
 TEST(Agent, ForkExecUnderTheAgentKeepsExitCodes) {

@@ -27,7 +27,7 @@ std::string ReadSmall(const std::string& path) {
 }
 
 pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, int* err_fd,
-            const std::string& preload = "") {
+            const std::string& preload = "", const std::vector<std::string>& env = {}) {
   int out[2], err[2] = {-1, -1};
   if (pipe2(out, O_CLOEXEC) != 0) return -1;
   if (err_fd != nullptr && pipe2(err, O_CLOEXEC) != 0) return -1;
@@ -36,6 +36,7 @@ pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, int* err_fd,
     dup2(out[1], 1);
     if (err_fd != nullptr) dup2(err[1], 2);
     if (!preload.empty()) setenv("LD_PRELOAD", preload.c_str(), 1);
+    for (const auto& entry : env) putenv(const_cast<char*>(entry.c_str()));
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -119,7 +120,7 @@ std::string BaseName(const std::string& path) {
 }
 
 Fixture::Fixture(const std::string& name, std::vector<std::string> args, Launch launch,
-                 std::vector<std::string> run_flags) {
+                 std::vector<std::string> run_flags, std::vector<std::string> env) {
   args.insert(args.begin(), FixturePath(name));
   if (launch == Launch::kUnderRun) {
     std::vector<std::string> run{PARKSCOPE_BIN, "run"};
@@ -127,7 +128,7 @@ Fixture::Fixture(const std::string& name, std::vector<std::string> args, Launch 
     run.push_back("--");
     args.insert(args.begin(), run.begin(), run.end());
   }
-  pid_ = Spawn(args, &out_fd_, nullptr, launch == Launch::kPreload ? AgentPath() : "");
+  pid_ = Spawn(args, &out_fd_, nullptr, launch == Launch::kPreload ? AgentPath() : "", env);
 }
 
 Fixture::~Fixture() {

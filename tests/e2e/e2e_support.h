@@ -26,10 +26,14 @@ enum class Launch { kDirect, kPreload, kUnderRun };
 std::string AgentPath();
 
 // A running fixture. The destructor kills it (SIGKILL) and reaps it.
+// `env` holds NAME=VALUE entries put into the fixture's environment last, so
+// an LD_PRELOAD entry replaces the agent-only value of Launch::kPreload (the
+// preload-order tests list the agent next to other libraries).
 class Fixture {
  public:
   Fixture(const std::string& name, std::vector<std::string> args = {},
-          Launch launch = Launch::kDirect, std::vector<std::string> run_flags = {});
+          Launch launch = Launch::kDirect, std::vector<std::string> run_flags = {},
+          std::vector<std::string> env = {});
   ~Fixture();
   Fixture(const Fixture&) = delete;
   Fixture& operator=(const Fixture&) = delete;
