@@ -122,7 +122,7 @@ std::function<int()> AddDumpCommand(CLI::App& app) {
   dump->add_flag("--consistent", flags->consistent,
                  "Freeze all threads at once for the copy (pauses the whole process)");
   dump->add_flag("--stop-all", flags->stop_all,
-                 "Also stop threads in calls that a ptrace stop interrupts with EINTR");
+                 "Stop every thread, also those asleep in a syscall (copied without a stop by default) and those in calls that a ptrace stop interrupts with EINTR");
   dump->add_flag("--timings", flags->timings,
                  "Print the wall time of each stage (capture, unwind, symbolize, ...) to stderr");
   dump->add_option("--max-stack", flags->max_stack_kib, "Stack KiB copied per thread")

@@ -61,6 +61,33 @@ Symbolizer* CachedSymbolizer(Pid pid, const RawCapture& capture, SamplingCache* 
   return cache->symbolizer.get();
 }
 
+// A thread copied asleep has only sp, pc and the syscall arguments; a walk
+// that needed another register (an rbp-based frame whose callees never
+// saved rbp) ended early. Those threads are stopped now, copied with every
+// register, and walked again. A second session: libdwfl lets a Dwfl hold
+// one unwinding state only.
+void RedoShortWalks(Pid pid, const SnapshotOptions& options, RawCapture* capture,
+                    std::vector<UnwoundStack>* stacks) {
+  std::vector<size_t> incomplete;
+  for (size_t i = 0; i < capture->threads.size() && i < stacks->size(); ++i) {
+    if (capture->threads[i].copied_asleep && !(*stacks)[i].complete) incomplete.push_back(i);
+  }
+  if (incomplete.empty()) return;
+  std::vector<size_t> stopped = StopAndCopyAgain(options.capture, incomplete, capture);
+  if (stopped.empty()) return;
+  std::string error;
+  auto session = ModuleSession::Create(pid, capture->memory_tid, capture->maps, &error);
+  if (!session) return;
+  RawCapture again;
+  again.pid = capture->pid;
+  again.memory_tid = capture->memory_tid;
+  for (size_t i : stopped) again.threads.push_back(capture->threads[i]);
+  std::vector<UnwoundStack> walked = UnwindAll(*session, again, options.max_frames);
+  for (size_t k = 0; k < stopped.size() && k < walked.size(); ++k) {
+    (*stacks)[stopped[k]] = std::move(walked[k]);
+  }
+}
+
 // Microseconds since *mark, and moves the mark to now.
 int64_t LapUs(int64_t* mark) {
   const int64_t now = MonotonicNs();
@@ -114,6 +141,7 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   result.times.modules_us = LapUs(&mark);
   std::vector<UnwoundStack> stacks;
   if (session) stacks = UnwindAll(*session, capture, options.max_frames);
+  if (session) RedoShortWalks(pid, options, &capture, &stacks);
   result.times.unwind_us = LapUs(&mark);
   std::optional<Symbolizer> own_symbolizer;
   Symbolizer* symbolizer = nullptr;

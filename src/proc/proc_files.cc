@@ -71,6 +71,28 @@ ReadResult ReadProcFile(const std::string& path, size_t max_bytes) {
   return result;
 }
 
+ReadResult ReadProcRecord(const std::string& path, size_t max_bytes) {
+  ReadResult result;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    result.err = errno;
+    return result;
+  }
+  FdCloser closer(fd);
+  // One byte more than allowed tells a record over the cap from one at it.
+  result.text.resize(max_bytes + 1);
+  ssize_t n = ReadRetryingEintr(fd, result.text.data(), result.text.size());
+  if (n < 0) {
+    result.err = errno;
+    result.text.clear();
+    return result;
+  }
+  const size_t got = static_cast<size_t>(n);
+  result.truncated = got > max_bytes;
+  result.text.resize(result.truncated ? max_bytes : got);
+  return result;
+}
+
 std::string TaskPath(Pid pid, Tid tid, std::string_view leaf) {
   std::string path = "/proc/" + std::to_string(pid) + "/task/" +
                      std::to_string(tid);

@@ -27,6 +27,13 @@ struct ReadResult {
 // the task exited between listing and reading: a status, not a failure.
 ReadResult ReadProcFile(const std::string& path, size_t max_bytes = 1 << 20);
 
+// For the files the kernel writes as one record (single_open: stat, status,
+// syscall, sched, schedstat): such a record reaches user space whole in the
+// first read when the buffer holds it, so one read() replaces the loop and
+// its extra read that finds EOF. Files of many records (maps) may come back
+// short before their end and must use ReadProcFile.
+ReadResult ReadProcRecord(const std::string& path, size_t max_bytes);
+
 // "/proc/PID/task/TID/leaf".
 std::string TaskPath(Pid pid, Tid tid, std::string_view leaf);
 // "/proc/PID/leaf".

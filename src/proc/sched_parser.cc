@@ -101,6 +101,16 @@ std::optional<SchedInfo> ParseSched(std::string_view text) {
   return info;
 }
 
+std::optional<int64_t> ParseSchedstatRunNs(std::string_view text) {
+  const size_t end = text.find(' ');
+  if (end == std::string_view::npos) return std::nullopt;
+  std::optional<uint64_t> ns = ParseU64(text.substr(0, end));
+  if (!ns || *ns > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(*ns);
+}
+
 std::optional<int64_t> BlockedNs(const SchedInfo& target,
                                  const SchedInfo& self) {
   if (!target.exec_start_ns || !self.exec_start_ns) return std::nullopt;

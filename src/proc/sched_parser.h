@@ -26,6 +26,11 @@ struct SchedInfo {
 // overflows, stays nullopt; the first well-formed occurrence of a key wins.
 std::optional<SchedInfo> ParseSched(std::string_view text);
 
+// se.sum_exec_runtime in ns from /proc/PID/task/TID/schedstat ("run_ns
+// wait_ns timeslices"): the same counter as the sched file's, exact, in a
+// file a tenth the size. nullopt unless the text starts with a number.
+std::optional<int64_t> ParseSchedstatRunNs(std::string_view text);
+
 // How long target has not run, in ns: self.exec_start - target.exec_start,
 // where self.exec_start is "now" on the clock of the CPU the target last ran
 // on (SchedClock, proc/sched_clock.h). No other clock works: exec_start is

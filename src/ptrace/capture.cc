@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "proc/proc_files.h"
+#include "proc/sched_parser.h"
 #include "proc/status_parser.h"
 #include "proc/task_list.h"
 #include "ptrace/disturbed_calls.h"
@@ -87,7 +88,7 @@ void CopyStack(Tid tid, const std::vector<MapEntry>& maps, size_t max_bytes,
   if (got <= 0) thread->note = "stack unreadable";
 }
 
-enum class Plan { kSkip, kStop, kNoStop };
+enum class Plan { kSkip, kStop, kNoStop, kCopyAsleep };
 
 Plan PlanFor(Pid pid, const TaskProbe& probe, const CaptureOptions& options,
              std::string* why) {
@@ -111,6 +112,11 @@ Plan PlanFor(Pid pid, const TaskProbe& probe, const CaptureOptions& options,
     *why = "not stopped: a stop would make its syscall " + std::to_string(nr) +
            " return EINTR (use --stop-all); unwound from sp/pc only";
     return Plan::kNoStop;
+  }
+  // Asleep ('S') rather than 'D', 'T' or 't': a sleeping thread is woken only
+  // by its own wait ending, and its run time tells whether it did.
+  if (probe.state == 'S' && probe.sched && probe.sched->sum_exec_runtime_ns) {
+    return Plan::kCopyAsleep;
   }
   return Plan::kStop;
 }
@@ -158,6 +164,34 @@ void CaptureNoStop(Pid pid, const std::vector<MapEntry>& maps,
     thread->note += "; woke during the copy, stack may be torn";
   }
   thread->method = CaptureMethod::kNoStop;
+}
+
+// A thread asleep in a syscall does not touch its stack until it wakes and
+// runs, so while it sleeps its stack can be copied without stopping it:
+// the thread is never interrupted, and no ptrace call is made on it at all.
+// Whether it stayed asleep is checked afterwards, in this order: its
+// syscall line (a thread on a CPU says "running"), then its run time
+// (se.sum_exec_runtime, which grows with every run that has ended). Both
+// unchanged since the probe read them means it did not run between the
+// probe and the check, so the copy is exact. Otherwise false, and the
+// caller stops it.
+bool CopyAsleep(Pid pid, const std::vector<MapEntry>& maps, const CaptureOptions& options,
+                RawThread* thread) {
+  const SyscallState& before = *thread->probe.syscall;
+  thread->regs = RegistersFromSyscall(before);
+  CopyStack(thread->tid, maps, options.max_stack_bytes, thread);
+  auto after_file = ReadProcRecord(TaskPath(pid, thread->tid, "syscall"), 512);
+  auto after = after_file.ok() ? ParseSyscall(after_file.text) : std::nullopt;
+  if (!after || after->kind != before.kind || after->sp != before.sp ||
+      after->pc != before.pc || after->nr != before.nr) {
+    return false;
+  }
+  auto run_file = ReadProcRecord(TaskPath(pid, thread->tid, "schedstat"), 256);
+  auto run_ns = run_file.ok() ? ParseSchedstatRunNs(run_file.text) : std::nullopt;
+  if (!run_ns || *run_ns != *thread->probe.sched->sum_exec_runtime_ns) return false;
+  thread->method = CaptureMethod::kNoStop;
+  thread->copied_asleep = true;
+  return true;
 }
 
 void RecordHeld(const ThreadStop& stop, RawThread* thread, CaptureStats* stats) {
@@ -245,6 +279,21 @@ ThreadOutcome CaptureThread(Pid pid, Tid tid, const CaptureOptions& options,
   // process with many thread stacks) until a thread needs a copy.
   if (options.unchanged_since_previous && plan != Plan::kSkip && capture->maps.empty()) {
     capture->maps = ReadMaps(pid, tid, options.maps_memo);
+  }
+  if (plan == Plan::kCopyAsleep) {
+    if (CopyAsleep(pid, capture->maps, options, &thread)) {
+      capture->threads.push_back(std::move(thread));
+      // A stop asked for earlier is collected now, not when two more stops
+      // fill the queue: among threads copied asleep that could be the end
+      // of the round (a heartbeat thread was held 46 ms that way).
+      if (!in_flight->empty()) CollectOldest(options, in_flight, capture);
+      return ThreadOutcome::kDone;
+    }
+    // It ran meanwhile: stop it, for a copy that cannot be torn.
+    thread.note.clear();
+    thread.stack.clear();
+    thread.regs = RegisterSet{};
+    plan = Plan::kStop;
   }
   if (plan == Plan::kStop) {
     ThreadStop stop(tid);
@@ -392,6 +441,37 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
   }
   capture.stats.wall_us = static_cast<uint64_t>((MonotonicNs() - began) / 1000);
   return capture;
+}
+
+std::vector<size_t> StopAndCopyAgain(const CaptureOptions& options,
+                                     const std::vector<size_t>& indices,
+                                     RawCapture* capture) {
+  std::vector<size_t> stopped;
+  SignalGuard signals;
+  StopNoticeScope stop_notices;
+  SeizeWatchdog exec_deadlock_breaker;
+  for (size_t i : indices) {
+    if (signals.Interrupted()) break;
+    RawThread& first = capture->threads[i];
+    ThreadStop stop(first.tid);
+    if (stop.Begin() == StopStatus::kGone) continue;
+    stop.Wait(options.stop_timeout_ns);
+    RawThread again;
+    again.tid = first.tid;
+    CopyStopped(capture->maps, options, stop, &again);
+    stop.Release();
+    if (again.method != CaptureMethod::kPtraceStop) continue;
+    RecordHeld(stop, &again, &capture->stats);
+    first.regs = again.regs;
+    first.stack = std::move(again.stack);
+    first.stack_start = again.stack_start;
+    first.note = again.note;
+    first.method = again.method;
+    first.held_ns = again.held_ns;
+    first.copied_asleep = false;
+    stopped.push_back(i);
+  }
+  return stopped;
 }
 
 }  // namespace parkscope

@@ -34,7 +34,9 @@ struct CaptureOptions {
   // Freeze every thread, then copy, then resume them all: one instant for the
   // whole process, at the price of a process-wide pause.
   bool consistent = false;
-  // Also stop threads parked in calls that a stop interrupts with EINTR.
+  // Stop every thread: also those asleep in a syscall, which are otherwise
+  // copied without a stop (see CopyAsleep in capture.cc), and those parked
+  // in calls that a stop interrupts with EINTR.
   bool stop_all = false;
   // Stack bytes copied per thread, from sp minus the red zone upward. 256 KiB
   // holds hundreds of frames; deeper stacks are cut and say so.
@@ -67,6 +69,10 @@ struct RawThread {
   int64_t held_ns = 0;
   // unchanged_since_previous said yes: not probed, not stopped, no copy.
   bool reused = false;
+  // Copied without a stop while asleep in a syscall: registers are sp, pc
+  // and the syscall arguments only. A walk that needed another register
+  // ends early, and StopAndCopyAgain then copies the thread stopped.
+  bool copied_asleep = false;
 };
 
 enum class CaptureStatus {
@@ -91,5 +97,13 @@ struct RawCapture {
 };
 
 RawCapture CaptureProcess(Pid pid, const CaptureOptions& options);
+
+// Stops each of capture->threads[i] for i in `indices` (threads copied
+// asleep whose walk came up short), copies registers and stack again and
+// releases it; a thread that can no longer be stopped keeps its first copy.
+// Returns the indices that now hold a stopped copy.
+std::vector<size_t> StopAndCopyAgain(const CaptureOptions& options,
+                                     const std::vector<size_t>& indices,
+                                     RawCapture* capture);
 
 }  // namespace parkscope

@@ -14,6 +14,7 @@ struct UnwindState {
   size_t next_index = 0;
   size_t max_frames = 0;
   UnwoundStack* out = nullptr;
+  bool ended_at_marker = false;  // the walk in progress stopped at pc 0 or --max-frames
   Dwfl* dwfl = nullptr;
 };
 
@@ -102,7 +103,10 @@ int OnFrame(Dwfl_Frame* frame, void* arg) {
   auto& frames = state->out->frames;
   // A pc of 0 is the end marker some runtimes leave in the outermost frame;
   // a caller pc in no module is garbage read as a return address.
-  if (pc == 0 && !frames.empty()) return DWARF_CB_ABORT;
+  if (pc == 0 && !frames.empty()) {
+    state->ended_at_marker = true;
+    return DWARF_CB_ABORT;
+  }
   if (!frames.empty() && state->dwfl != nullptr &&
       dwfl_addrmodule(state->dwfl, is_activation ? pc : pc - 1) == nullptr) {
     return DWARF_CB_ABORT;
@@ -111,6 +115,7 @@ int OnFrame(Dwfl_Frame* frame, void* arg) {
   if (frames.size() >= state->max_frames) {
     state->out->note = "stack cut at " + std::to_string(state->max_frames) +
                        " frames (--max-frames)";
+    state->ended_at_marker = true;
     return DWARF_CB_ABORT;
   }
   return DWARF_CB_OK;
@@ -128,13 +133,31 @@ UnwoundStack Walk(Dwfl* dwfl, const RawThread& t, UnwindState* state) {
   UnwoundStack stack;
   state->current = &t;
   state->out = &stack;
+  state->ended_at_marker = false;
   int rc = dwfl_getthread_frames(dwfl, t.tid, OnFrame, state);
+  stack.complete = rc == 0 || (rc == DWARF_CB_ABORT && state->ended_at_marker);
   // Walks normally end with an error at the outermost frame (clone3,
   // _start); only an early end is worth telling the reader about.
   if (rc == -1 && stack.frames.size() < 2 && stack.note.empty()) {
     stack.note = std::string("unwind stopped: ") + dwfl_errmsg(-1);
   }
   return stack;
+}
+
+// Where every stack of a thread ends: the entry of a thread made by
+// pthread_create (clone3, or clone on older libcs) or of the main thread.
+bool EndsAtThreadEntry(Dwfl* dwfl, const UnwoundStack& stack) {
+  if (stack.frames.empty()) return false;
+  const PhysicalFrame& outermost = stack.frames.back();
+  const uint64_t pc = outermost.is_activation ? outermost.pc : outermost.pc - 1;
+  Dwfl_Module* module = dwfl_addrmodule(dwfl, pc);
+  const char* name = module != nullptr ? dwfl_module_addrname(module, pc) : nullptr;
+  if (name == nullptr) return false;
+  static const char* const kEntries[] = {"_start", "__clone3", "clone3", "__clone", "clone"};
+  for (const char* entry : kEntries) {
+    if (std::strcmp(name, entry) == 0) return true;
+  }
+  return false;
 }
 
 // The frame-pointer recovery for sp/pc-only threads. A function built with
@@ -208,7 +231,15 @@ std::vector<UnwoundStack> UnwindAll(ModuleSession& session,
     const RawThread& t = capture.threads[i];
     if (t.method == CaptureMethod::kNone) continue;
     stacks[i] = Walk(session.dwfl(), t, &state);
-    if (!t.regs.IsValid(6) && stacks[i].frames.size() < kShortWalk) {
+    // A walk from sp and pc alone that needed a register it lacks (rbp in
+    // code built with frame pointers) ends as if the stack ended there:
+    // libdwfl then takes the return address as undefined. A thread copied
+    // asleep is therefore complete only if its walk reached a thread's
+    // entry; otherwise it is stopped and walked again (RedoShortWalks in
+    // collect/take_snapshot.cc) rather than guessed at.
+    if (t.copied_asleep) {
+      stacks[i].complete = stacks[i].complete && EndsAtThreadEntry(session.dwfl(), stacks[i]);
+    } else if (!t.regs.IsValid(6) && stacks[i].frames.size() < kShortWalk) {
       stacks[i] = RecoverFramePointer(session.dwfl(), t, &state, std::move(stacks[i]));
     }
     if (stacks[i].frames.empty()) stacks[i].frames.push_back({t.regs.pc(), true});

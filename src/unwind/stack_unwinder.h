@@ -21,6 +21,12 @@ struct PhysicalFrame {
 struct UnwoundStack {
   std::vector<PhysicalFrame> frames;  // innermost first
   std::string note;  // why the walk stopped early, empty when it reached the end
+  // The walk ended where the stack does (the outermost frame's CFI says so,
+  // or a 0 return address marks it) or at --max-frames; false when it
+  // stopped at an error or a garbage address. For a thread copied asleep
+  // also false unless the outermost frame is a thread's entry (clone3,
+  // _start): without rbp, libdwfl ends a walk as if the stack ended.
+  bool complete = false;
 };
 
 // One UnwoundStack per capture.threads entry, in the same order. Threads that

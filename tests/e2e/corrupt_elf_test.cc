@@ -208,7 +208,7 @@ class CorruptElf : public ::testing::Test {
     auto parkers = ThreadsNamed(snap, "dso-parker");
     ASSERT_EQ(parkers.size(), 1u);
     const json& parker = parkers[0];
-    EXPECT_EQ(parker["capture_method"], "ptrace") << parker.dump();
+    EXPECT_NE(parker["capture_method"], "none") << parker.dump();
     ASSERT_FALSE(parker["frames"].empty()) << parker.dump();
     const json* in_library = FrameInModule(parker, BaseName(copy_));
     ASSERT_NE(in_library, nullptr) << parker["frames"].dump();

@@ -61,7 +61,9 @@ TEST(DumpFanoutLeak, WorkersGroupedAtTheChannelSend) {
   for (const auto& w : workers) {
     EXPECT_EQ(w["wait"]["reason"], "cond wait");
     EXPECT_TRUE(SiteIs(w, "fanout_leak.cc", "fanout-send-inner"));
-    EXPECT_EQ(w["capture_method"], "ptrace");
+    // Asleep in a futex wait: copied without a stop.
+    EXPECT_EQ(w["capture_method"], "nostop");
+    EXPECT_EQ(w["stopped_us"], 0);
     EXPECT_TRUE(w["wait"]["blocked_ns"].is_number());
     EXPECT_EQ(w["wait"]["blocked_source"], "sched");
   }

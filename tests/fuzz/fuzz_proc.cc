@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1: {
       auto target = ParseSched(text);
       if (target) (void)BlockedNs(*target, *target);
+      (void)ParseSchedstatRunNs(text);
       break;
     }
     case 2: (void)ParseSyscall(text); break;

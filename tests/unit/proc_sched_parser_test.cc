@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <string>
 
 #include "proc/proc_files.h"
@@ -189,6 +190,40 @@ TEST(ProcSchedParser, BlockedNsArithmetic) {
   target.exec_start_ns = INT64_MAX;
   self.exec_start_ns = -INT64_MAX;
   EXPECT_EQ(BlockedNs(target, self), std::nullopt);
+}
+
+TEST(ProcSchedstat, RunTimeIsTheFirstField) {
+  EXPECT_EQ(ParseSchedstatRunNs("123456789 1000 42\n"), 123456789);
+  EXPECT_EQ(ParseSchedstatRunNs("0 0 0\n"), 0);
+  EXPECT_FALSE(ParseSchedstatRunNs(""));
+  EXPECT_FALSE(ParseSchedstatRunNs("123456789"));  // no separator: cut short
+  EXPECT_FALSE(ParseSchedstatRunNs("abc 1 2\n"));
+  EXPECT_FALSE(ParseSchedstatRunNs("-5 1 2\n"));
+  EXPECT_FALSE(ParseSchedstatRunNs("9223372036854775808 1 2\n"));  // over int64
+  EXPECT_FALSE(ParseSchedstatRunNs("99999999999999999999999 1 2\n"));
+}
+
+TEST(ProcSchedstat, OurOwnThreadsFileParses) {
+  ReadResult read = ReadProcRecord("/proc/thread-self/schedstat", 256);
+  ASSERT_TRUE(read.ok()) << "errno " << read.err;
+  auto ns = ParseSchedstatRunNs(read.text);
+  ASSERT_TRUE(ns);
+  EXPECT_GT(*ns, 0);
+}
+
+TEST(ProcRecord, OneReadGivesTheWholeRecordAndTruncationIsReported) {
+  ReadResult loop = ReadProcFile("/proc/self/status", 16384);
+  ReadResult once = ReadProcRecord("/proc/self/status", 16384);
+  ASSERT_TRUE(loop.ok() && once.ok());
+  EXPECT_FALSE(once.truncated);
+  EXPECT_GT(once.text.size(), 200u);
+  EXPECT_EQ(once.text.substr(0, 40), loop.text.substr(0, 40));
+  ReadResult cut = ReadProcRecord("/proc/self/status", 10);
+  ASSERT_TRUE(cut.ok());
+  EXPECT_TRUE(cut.truncated);
+  EXPECT_EQ(cut.text, loop.text.substr(0, 10));
+  ReadResult missing = ReadProcRecord("/proc/self/no-such-file", 100);
+  EXPECT_EQ(missing.err, ENOENT);
 }
 
 }  // namespace
