@@ -61,16 +61,34 @@ Symbolizer* CachedSymbolizer(Pid pid, const RawCapture& capture, SamplingCache* 
   return cache->symbolizer.get();
 }
 
-// A thread copied asleep has only sp, pc and the syscall arguments; a walk
-// that needed another register (an rbp-based frame whose callees never
-// saved rbp) ended early. Those threads are stopped now, copied with every
-// register, and walked again. A second session: libdwfl lets a Dwfl hold
-// one unwinding state only.
-void RedoShortWalks(Pid pid, const SnapshotOptions& options, RawCapture* capture,
-                    std::vector<UnwoundStack>* stacks) {
+// Where every stack of a thread ends: the entry of a thread made by
+// pthread_create (clone3, or clone on older libcs) or of the main thread.
+bool EndsAtThreadEntry(Symbolizer& symbolizer, const UnwoundStack& stack) {
+  if (!stack.complete || stack.frames.empty()) return false;
+  const PhysicalFrame& outermost = stack.frames.back();
+  std::vector<Frame> frames = symbolizer.Symbolize(outermost.pc, outermost.is_activation);
+  if (frames.empty()) return false;
+  static const char* const kEntries[] = {"_start", "__clone3", "clone3", "__clone", "clone"};
+  for (const char* entry : kEntries) {
+    if (frames.back().symbol == entry) return true;
+  }
+  return false;
+}
+
+// A thread copied asleep has only sp, pc and the syscall arguments. A walk
+// that needed another register (rbp, in a frame built with frame pointers
+// whose callees never saved it) ends as if the stack ended there: libdwfl
+// takes the return address as undefined. So such a walk counts only if it
+// reached a thread's entry; the other threads are stopped now, copied with
+// every register, and walked again. In a second session: libdwfl lets a
+// Dwfl hold one unwinding state only.
+void RedoShortWalks(Pid pid, const SnapshotOptions& options, Symbolizer& symbolizer,
+                    RawCapture* capture, std::vector<UnwoundStack>* stacks) {
   std::vector<size_t> incomplete;
   for (size_t i = 0; i < capture->threads.size() && i < stacks->size(); ++i) {
-    if (capture->threads[i].copied_asleep && !(*stacks)[i].complete) incomplete.push_back(i);
+    if (capture->threads[i].copied_asleep && !EndsAtThreadEntry(symbolizer, (*stacks)[i])) {
+      incomplete.push_back(i);
+    }
   }
   if (incomplete.empty()) return;
   std::vector<size_t> stopped = StopAndCopyAgain(options.capture, incomplete, capture);
@@ -141,7 +159,6 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   result.times.modules_us = LapUs(&mark);
   std::vector<UnwoundStack> stacks;
   if (session) stacks = UnwindAll(*session, capture, options.max_frames);
-  if (session) RedoShortWalks(pid, options, &capture, &stacks);
   result.times.unwind_us = LapUs(&mark);
   std::optional<Symbolizer> own_symbolizer;
   Symbolizer* symbolizer = nullptr;
@@ -153,6 +170,10 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   }
   if (symbolizer == nullptr && session) {
     symbolizer = prefetched.symbolizer ? prefetched.symbolizer.get() : &own_symbolizer.emplace(*session);
+  }
+  if (symbolizer != nullptr) {
+    RedoShortWalks(pid, options, *symbolizer, &capture, &stacks);
+    snapshot.capture = capture.stats;  // with the stops that made
   }
 
   std::set<Tid> live;

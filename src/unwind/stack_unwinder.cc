@@ -144,22 +144,6 @@ UnwoundStack Walk(Dwfl* dwfl, const RawThread& t, UnwindState* state) {
   return stack;
 }
 
-// Where every stack of a thread ends: the entry of a thread made by
-// pthread_create (clone3, or clone on older libcs) or of the main thread.
-bool EndsAtThreadEntry(Dwfl* dwfl, const UnwoundStack& stack) {
-  if (stack.frames.empty()) return false;
-  const PhysicalFrame& outermost = stack.frames.back();
-  const uint64_t pc = outermost.is_activation ? outermost.pc : outermost.pc - 1;
-  Dwfl_Module* module = dwfl_addrmodule(dwfl, pc);
-  const char* name = module != nullptr ? dwfl_module_addrname(module, pc) : nullptr;
-  if (name == nullptr) return false;
-  static const char* const kEntries[] = {"_start", "__clone3", "clone3", "__clone", "clone"};
-  for (const char* entry : kEntries) {
-    if (std::strcmp(name, entry) == 0) return true;
-  }
-  return false;
-}
-
 // The frame-pointer recovery for sp/pc-only threads. A function built with
 // frame pointers keeps rbp = X where [X] is its caller's saved rbp and
 // [X + 8] its return address. Every X near sp with
@@ -231,14 +215,9 @@ std::vector<UnwoundStack> UnwindAll(ModuleSession& session,
     const RawThread& t = capture.threads[i];
     if (t.method == CaptureMethod::kNone) continue;
     stacks[i] = Walk(session.dwfl(), t, &state);
-    // A walk from sp and pc alone that needed a register it lacks (rbp in
-    // code built with frame pointers) ends as if the stack ended there:
-    // libdwfl then takes the return address as undefined. A thread copied
-    // asleep is therefore complete only if its walk reached a thread's
-    // entry; otherwise it is stopped and walked again (RedoShortWalks in
-    // collect/take_snapshot.cc) rather than guessed at.
+    // A thread copied asleep is stopped and walked again instead of
+    // guessed at (RedoShortWalks in collect/take_snapshot.cc).
     if (t.copied_asleep) {
-      stacks[i].complete = stacks[i].complete && EndsAtThreadEntry(session.dwfl(), stacks[i]);
     } else if (!t.regs.IsValid(6) && stacks[i].frames.size() < kShortWalk) {
       stacks[i] = RecoverFramePointer(session.dwfl(), t, &state, std::move(stacks[i]));
     }

@@ -23,9 +23,7 @@ struct UnwoundStack {
   std::string note;  // why the walk stopped early, empty when it reached the end
   // The walk ended where the stack does (the outermost frame's CFI says so,
   // or a 0 return address marks it) or at --max-frames; false when it
-  // stopped at an error or a garbage address. For a thread copied asleep
-  // also false unless the outermost frame is a thread's entry (clone3,
-  // _start): without rbp, libdwfl ends a walk as if the stack ended.
+  // stopped at an error or a garbage address.
   bool complete = false;
 };
 

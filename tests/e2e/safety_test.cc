@@ -24,11 +24,17 @@ using nlohmann::json;
 
 pid_t StartDump(pid_t target) { return StartParkscope({"dump", "-p", std::to_string(target)}); }
 
+// Parked threads are copied without a stop by default; --stop-all makes
+// every one a ptrace stop, so an interruption lands among held threads.
+pid_t StartStoppingDump(pid_t target) {
+  return StartParkscope({"dump", "-p", std::to_string(target), "--stop-all"});
+}
+
 TEST(Safety, SigtermAndSigintDuringCaptureLeaveNothingStopped) {
   Fixture fx("many_threads", {"--threads", "1000", "--depth", "10"});
   ASSERT_TRUE(fx.WaitReady()) << fx.why();
   for (int i = 0; i < 30; ++i) {
-    pid_t dump = StartDump(fx.pid());
+    pid_t dump = i % 3 ? StartStoppingDump(fx.pid()) : StartDump(fx.pid());
     std::this_thread::sleep_for(std::chrono::microseconds(2000 + 1500 * i));
     kill(dump, i % 2 ? SIGINT : SIGTERM);
     int status = 0;
@@ -42,7 +48,7 @@ TEST(Safety, SigkillDuringCaptureLeavesNothingStopped) {
   Fixture fx("many_threads", {"--threads", "500", "--depth", "10"});
   ASSERT_TRUE(fx.WaitReady()) << fx.why();
   for (int i = 0; i < 30; ++i) {
-    pid_t dump = StartDump(fx.pid());
+    pid_t dump = i % 3 ? StartStoppingDump(fx.pid()) : StartDump(fx.pid());
     std::this_thread::sleep_for(std::chrono::microseconds(1000 + 1000 * i));
     kill(dump, SIGKILL);
     waitpid(dump, nullptr, 0);
