@@ -198,10 +198,9 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
     ThreadSnapshot thread = ToThread(raw);
     thread.ns_tid = target_tids.InTarget(raw.tid);
     if (symbolizer && i < stacks.size()) {
+      thread.frames.reserve(stacks[i].frames.size());
       for (const PhysicalFrame& physical : stacks[i].frames) {
-        for (const Frame& frame : symbolizer->Symbolize(physical.pc, physical.is_activation)) {
-          thread.frames.push_back(frame);
-        }
+        symbolizer->SymbolizeInto(physical.pc, physical.is_activation, &thread.frames);
       }
       if (!stacks[i].note.empty()) {
         thread.stack_note += (thread.stack_note.empty() ? "" : "; ") + stacks[i].note;

@@ -92,29 +92,36 @@ std::string CacheKey(Dwfl_Module* module, uint64_t pc, bool is_activation) {
 }  // namespace
 
 std::vector<Frame> Symbolizer::Symbolize(uint64_t pc, bool is_activation) {
-  const uint64_t pc_key = pc * 2 + (is_activation ? 1 : 0);
-  if (auto known = by_pc_.find(pc_key); known != by_pc_.end()) {
-    std::vector<Frame> frames = *known->second;
-    for (Frame& frame : frames) frame.pc = pc;
-    return frames;
-  }
-  const uint64_t lookup_pc = is_activation || pc == 0 ? pc : pc - 1;
-  Dwfl_Module* module = dwfl_addrmodule(session_->dwfl(), lookup_pc);
-  if (module == nullptr) {
-    Frame bare;
-    bare.pc = pc;
-    bare.is_activation = is_activation;
-    return {bare};
-  }
-  const std::string key = CacheKey(module, pc, is_activation);
-  auto it = cache_.find(key);
-  if (it == cache_.end()) {
-    it = cache_.emplace(key, Lookup(module, pc, is_activation)).first;
-  }
-  by_pc_[pc_key] = &it->second;
-  std::vector<Frame> frames = it->second;
-  for (Frame& frame : frames) frame.pc = pc;  // the cache is position-free
+  std::vector<Frame> frames;
+  SymbolizeInto(pc, is_activation, &frames);
   return frames;
+}
+
+void Symbolizer::SymbolizeInto(uint64_t pc, bool is_activation, std::vector<Frame>* out) {
+  const uint64_t pc_key = pc * 2 + (is_activation ? 1 : 0);
+  const std::vector<Frame>* cached = nullptr;
+  if (auto known = by_pc_.find(pc_key); known != by_pc_.end()) {
+    cached = known->second;
+  } else {
+    const uint64_t lookup_pc = is_activation || pc == 0 ? pc : pc - 1;
+    Dwfl_Module* module = dwfl_addrmodule(session_->dwfl(), lookup_pc);
+    if (module == nullptr) {
+      Frame& bare = out->emplace_back();
+      bare.pc = pc;
+      bare.is_activation = is_activation;
+      return;
+    }
+    const std::string key = CacheKey(module, pc, is_activation);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      it = cache_.emplace(key, Lookup(module, pc, is_activation)).first;
+    }
+    by_pc_[pc_key] = &it->second;
+    cached = &it->second;
+  }
+  const size_t first = out->size();
+  out->insert(out->end(), cached->begin(), cached->end());
+  for (size_t i = first; i < out->size(); ++i) (*out)[i].pc = pc;  // the cache is position-free
 }
 
 std::vector<Frame> Symbolizer::Lookup(Dwfl_Module* module, uint64_t pc,

@@ -24,6 +24,10 @@ class Symbolizer {
 
   // Logical frames for one physical frame, innermost first, with pc set.
   std::vector<Frame> Symbolize(uint64_t pc, bool is_activation);
+  // The same frames appended to *out: one copy from the cache instead of
+  // two (a dump of 1,000 threads 27 frames deep copies 27,000 frames, and
+  // the copies were most of the symbolize stage).
+  void SymbolizeInto(uint64_t pc, bool is_activation, std::vector<Frame>* out);
 
   // Uses another session's modules from now on; the cache stays.
   void Rebind(ModuleSession& session) {
