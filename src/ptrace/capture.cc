@@ -11,6 +11,7 @@
 #include "proc/proc_files.h"
 #include "proc/sched_parser.h"
 #include "proc/status_parser.h"
+#include "proc/task_files.h"
 #include "proc/task_list.h"
 #include "ptrace/disturbed_calls.h"
 #include "ptrace/remote_memory.h"
@@ -149,7 +150,7 @@ void CopyStopped(const std::vector<MapEntry>& maps, const CaptureOptions& option
 // A thread parked in the kernel cannot move its stack, so a copy taken
 // without stopping it is exact as long as it stays parked. Re-reading the
 // syscall line afterwards tells whether it did.
-void CaptureNoStop(Pid pid, const std::vector<MapEntry>& maps,
+void CaptureNoStop(const KeptRecord& syscall_file, const std::vector<MapEntry>& maps,
                    const CaptureOptions& options, RawThread* thread) {
   const SyscallState& before = *thread->probe.syscall;
   thread->regs = RegistersFromSyscall(before);
@@ -157,7 +158,7 @@ void CaptureNoStop(Pid pid, const std::vector<MapEntry>& maps,
   CopyStack(thread->tid, maps, options.max_stack_bytes, thread);
   if (!thread->note.empty() && thread->note != why) why += "; " + thread->note;
   thread->note = why;
-  auto after_file = ReadProcFile(TaskPath(pid, thread->tid, "syscall"), 512);
+  auto after_file = syscall_file.ReadAgain(512);
   auto after = after_file.ok() ? ParseSyscall(after_file.text) : std::nullopt;
   if (!after || after->sp != before.sp || after->pc != before.pc ||
       after->nr != before.nr) {
@@ -175,18 +176,19 @@ void CaptureNoStop(Pid pid, const std::vector<MapEntry>& maps,
 // unchanged since the probe read them means it did not run between the
 // probe and the check, so the copy is exact. Otherwise false, and the
 // caller stops it.
-bool CopyAsleep(Pid pid, const std::vector<MapEntry>& maps, const CaptureOptions& options,
+bool CopyAsleep(const TaskFiles& files, const KeptRecord& syscall_file,
+                const std::vector<MapEntry>& maps, const CaptureOptions& options,
                 RawThread* thread) {
   const SyscallState& before = *thread->probe.syscall;
   thread->regs = RegistersFromSyscall(before);
   CopyStack(thread->tid, maps, options.max_stack_bytes, thread);
-  auto after_file = ReadProcRecord(TaskPath(pid, thread->tid, "syscall"), 512);
+  auto after_file = syscall_file.ReadAgain(512);
   auto after = after_file.ok() ? ParseSyscall(after_file.text) : std::nullopt;
   if (!after || after->kind != before.kind || after->sp != before.sp ||
       after->pc != before.pc || after->nr != before.nr) {
     return false;
   }
-  auto run_file = ReadProcRecord(TaskPath(pid, thread->tid, "schedstat"), 256);
+  auto run_file = files.Read(thread->tid, "schedstat", 256);
   auto run_ns = run_file.ok() ? ParseSchedstatRunNs(run_file.text) : std::nullopt;
   if (!run_ns || *run_ns != *thread->probe.sched->sum_exec_runtime_ns) return false;
   thread->method = CaptureMethod::kNoStop;
@@ -260,13 +262,15 @@ void CollectAll(const CaptureOptions& options, std::deque<InFlightStop>* in_flig
 // asked to stop right after its probe (the probe is what decided that a
 // stop is safe, so the gap stays as short as it can be) and collected
 // later, from `in_flight`.
-ThreadOutcome CaptureThread(Pid pid, Tid tid, const CaptureOptions& options,
+ThreadOutcome CaptureThread(const TaskFiles& files, Tid tid, const CaptureOptions& options,
                             SchedClock& clock, bool may_defer,
                             std::vector<ThreadStop>* frozen,
                             std::deque<InFlightStop>* in_flight, RawCapture* capture) {
+  const Pid pid = files.pid();
   RawThread thread;
   thread.tid = tid;
-  thread.probe = ProbeTask(pid, tid, clock);
+  KeptRecord syscall_file;
+  thread.probe = ProbeTask(files, tid, clock, &syscall_file);
   if (!thread.probe.exists) return ThreadOutcome::kDone;  // exited meanwhile
   const bool on_cpu =
       thread.probe.state == 'R' || (thread.probe.syscall &&
@@ -281,7 +285,7 @@ ThreadOutcome CaptureThread(Pid pid, Tid tid, const CaptureOptions& options,
     capture->maps = ReadMaps(pid, tid, options.maps_memo);
   }
   if (plan == Plan::kCopyAsleep) {
-    if (CopyAsleep(pid, capture->maps, options, &thread)) {
+    if (CopyAsleep(files, syscall_file, capture->maps, options, &thread)) {
       capture->threads.push_back(std::move(thread));
       // A stop asked for earlier is collected now, not when two more stops
       // fill the queue: among threads copied asleep that could be the end
@@ -308,7 +312,7 @@ ThreadOutcome CaptureThread(Pid pid, Tid tid, const CaptureOptions& options,
       return ThreadOutcome::kDone;
     }
   } else if (plan == Plan::kNoStop) {
-    CaptureNoStop(pid, capture->maps, options, &thread);
+    CaptureNoStop(syscall_file, capture->maps, options, &thread);
   }
   capture->threads.push_back(std::move(thread));
   return ThreadOutcome::kDone;
@@ -343,6 +347,7 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
   }
   if (!options.unchanged_since_previous) capture.maps = ReadMaps(pid, tasks.tids.back());
 
+  const TaskFiles files(pid);
   std::set<Tid> seen;
   std::vector<ThreadStop> frozen;  // --consistent: held until all are copied
   // Declared after `frozen`, so it is released first on an early return.
@@ -387,7 +392,7 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
           return capture;  // `frozen` detaches on the way out
         }
         const bool may_defer = round < kRunningRetries && !options.stop_all;
-        if (CaptureThread(pid, tid, options, clock, may_defer, &frozen, &in_flight,
+        if (CaptureThread(files, tid, options, clock, may_defer, &frozen, &in_flight,
                           &capture) == ThreadOutcome::kDeferred) {
           running.push_back(tid);
         }

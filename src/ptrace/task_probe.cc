@@ -16,8 +16,15 @@ constexpr size_t kSchedMax = 16384;
 }  // namespace
 
 TaskProbe ProbeTask(Pid pid, Tid tid, SchedClock& now) {
+  TaskFiles files(pid);
+  return ProbeTask(files, tid, now);
+}
+
+TaskProbe ProbeTask(const TaskFiles& files, Tid tid, SchedClock& now,
+                    KeptRecord* syscall_file) {
+  const Pid pid = files.pid();
   TaskProbe probe;
-  auto stat_file = ReadProcRecord(TaskPath(pid, tid, "stat"), kStatMax);
+  auto stat_file = files.Read(tid, "stat", kStatMax);
   if (!stat_file.ok()) return probe;
   probe.exists = true;
   int cpu = -1;
@@ -29,7 +36,7 @@ TaskProbe ProbeTask(Pid pid, Tid tid, SchedClock& now) {
   // comm in stat is the same 16-byte name; read comm only if stat failed.
   if (probe.name.empty()) probe.name = ReadThreadName(pid, tid);
 
-  auto sched_file = ReadProcRecord(TaskPath(pid, tid, "sched"), kSchedMax);
+  auto sched_file = files.Read(tid, "sched", kSchedMax);
   if (sched_file.ok()) {
     probe.sched = ParseSched(sched_file.text);
     // A running thread is not blocked (ClassifyWait says 0), and reading
@@ -42,8 +49,10 @@ TaskProbe ProbeTask(Pid pid, Tid tid, SchedClock& now) {
   }
   // Last, right before the caller decides whether to stop the thread: the
   // syscall line is what that decision rests on, so keep it fresh.
-  auto syscall_file = ReadProcRecord(TaskPath(pid, tid, "syscall"), kSyscallMax);
-  if (syscall_file.ok()) probe.syscall = ParseSyscall(syscall_file.text);
+  KeptRecord own;
+  auto syscall = files.ReadAndKeep(tid, "syscall", kSyscallMax,
+                                   syscall_file != nullptr ? syscall_file : &own);
+  if (syscall.ok()) probe.syscall = ParseSyscall(syscall.text);
   probe.probed_at_ns = MonotonicNs();
   return probe;
 }

@@ -10,6 +10,7 @@
 #include "proc/sched_clock.h"
 #include "proc/sched_parser.h"
 #include "proc/syscall_parser.h"
+#include "proc/task_files.h"
 
 namespace parkscope {
 
@@ -23,7 +24,10 @@ struct TaskProbe {
   int64_t probed_at_ns = 0;  // CLOCK_MONOTONIC when the syscall line was read
 };
 
-// `now` gives "now" on the clock of the CPU the thread last ran on.
+// `now` gives "now" on the clock of the CPU the thread last ran on. With
+// syscall_file, the syscall line is left open there to be read again.
+TaskProbe ProbeTask(const TaskFiles& files, Tid tid, SchedClock& now,
+                    KeptRecord* syscall_file = nullptr);
 TaskProbe ProbeTask(Pid pid, Tid tid, SchedClock& now);
 
 }  // namespace parkscope
