@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "analyze/analyze.h"
@@ -158,7 +159,12 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   }
   result.times.modules_us = LapUs(&mark);
   std::vector<UnwoundStack> stacks;
-  if (session) stacks = UnwindAll(*session, capture, options.max_frames);
+  std::unique_ptr<ModuleSession> helper_session;
+  if (session && capture.threads.size() >= kThreadsWorthAHelper &&
+      std::thread::hardware_concurrency() >= 2) {
+    helper_session = ModuleSession::Create(pid, capture.memory_tid, capture.maps, &session_error);
+  }
+  if (session) stacks = UnwindAll(*session, capture, options.max_frames, helper_session.get());
   result.times.unwind_us = LapUs(&mark);
   std::optional<Symbolizer> own_symbolizer;
   Symbolizer* symbolizer = nullptr;

@@ -63,7 +63,7 @@ void ExpectSameStacksAsStopped(const std::string& name, std::vector<std::string>
 }
 
 TEST(CopyAsleep, StacksAreThoseOfStoppedThreads) {
-  ExpectSameStacksAsStopped("many_threads", {"--threads", "60", "--depth", "25"}, 60);
+  ExpectSameStacksAsStopped("many_threads", {"--threads", "300", "--depth", "25"}, 300);
   ExpectSameStacksAsStopped("all_waits", {}, 10);
   ExpectSameStacksAsStopped("deadlock_abba", {}, 2);
   ExpectSameStacksAsStopped("fanout_leak", {"--requests", "5", "--workers", "3"}, 15);

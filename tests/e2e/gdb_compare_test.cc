@@ -140,6 +140,10 @@ void CompareWithGdb(const std::string& fixture, std::vector<std::string> args) {
 TEST(GdbCompare, FanoutLeak) { CompareWithGdb("fanout_leak", {"--requests", "3", "--workers", "2"}); }
 TEST(GdbCompare, DeadlockAbba) { CompareWithGdb("deadlock_abba", {}); }
 TEST(GdbCompare, ManyThreadsDeep) { CompareWithGdb("many_threads", {"--threads", "20", "--depth", "25"}); }
+// Over kThreadsWorthAHelper threads: two threads unwind, half each.
+TEST(GdbCompare, ManyThreadsUnwoundByTwoThreads) {
+  CompareWithGdb("many_threads", {"--threads", "250", "--depth", "8"});
+}
 TEST(GdbCompare, Semaphores) { CompareWithGdb("sem_wait", {}); }
 TEST(GdbCompare, Future) { CompareWithGdb("future_never_set", {}); }
 
