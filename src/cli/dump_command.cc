@@ -5,6 +5,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
+#include "cli/pid_flag.h"
 #include "collect/take_snapshot.h"
 #include "report/report.h"
 
@@ -115,7 +116,7 @@ std::function<int()> AddDumpCommand(CLI::App& app) {
       "dump", "Show where every thread of a running process is parked");
   dump->add_option("-p,--pid", flags->pid, "Process to inspect")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(ProcessIdCheck());
   dump->add_option("--format", flags->format, "summary, debug1, debug2 or json")
       ->capture_default_str();
   dump->add_option("-o,--output", flags->output, "Write the report here ('-' = stdout)");

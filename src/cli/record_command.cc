@@ -7,6 +7,7 @@
 #include "cli/duration_flag.h"
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
+#include "cli/pid_flag.h"
 #include "cli/sampling_wait.h"
 #include "ptrace/thread_stop.h"
 #include "report/folded.h"
@@ -153,7 +154,7 @@ std::function<int()> AddRecordCommand(CLI::App& app) {
       "record", "Record a wall-clock profile of every thread (pprof or folded stacks)");
   record->add_option("-p,--pid", flags->pid, "Process to record")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(ProcessIdCheck());
   record->add_option("--duration", flags->duration, "How long to record")->capture_default_str();
   record->add_option("--rate", flags->rate, "Samples per second")
       ->check(CLI::Range(1, kMaxRate))

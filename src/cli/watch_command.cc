@@ -10,6 +10,7 @@
 
 #include "cli/duration_flag.h"
 #include "cli/exit_codes.h"
+#include "cli/pid_flag.h"
 #include "cli/sampling_wait.h"
 #include "ptrace/thread_stop.h"
 #include "report/report.h"
@@ -256,7 +257,7 @@ std::function<int()> AddWatchCommand(CLI::App& app) {
       "Sample a process continuously: leak alarms, stuck threads, pprof/metrics endpoints");
   watch->add_option("-p,--pid", flags->pid, "Process to watch")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(ProcessIdCheck());
   watch->add_option("--interval", flags->interval, "Time between samples")->capture_default_str();
   watch
       ->add_option("--listen", flags->listen,

@@ -56,6 +56,21 @@ TEST(BadInput, UsageErrorsExit64WithOneLine) {
   }
 }
 
+// A pid that is not one, or a forgotten value ("-p --timings" takes the
+// flag as the pid), is named in a short line.
+TEST(BadInput, BadPidIsNamed) {
+  for (const char* command : {"dump", "watch", "record"}) {
+    for (const char* pid : {"abc", "-5", "0", "1.5", "--timings", "99999999999", "2147483648"}) {
+      RunResult r = RunParkscope({command, "-p", pid});
+      EXPECT_EQ(r.exit_code, 64) << command << " -p " << pid << ": " << r.err;
+      EXPECT_EQ(OneLine(r.err), 1) << r.err;
+      EXPECT_NE(r.err.find(std::string("'") + pid + "' is not a process id"), std::string::npos)
+          << command << " -p " << pid << ": " << r.err;
+      EXPECT_LT(r.err.size(), 200u) << r.err;
+    }
+  }
+}
+
 TEST(BadInput, UnwritableOutputPathTouchesNothing) {
   Fixture fx("sleep_for");
   ASSERT_TRUE(fx.WaitReady()) << fx.why();
