@@ -13,6 +13,7 @@
 
 #include "proc/mapped_file.h"
 #include "proc/proc_files.h"
+#include "symbolize/inflated_debug_cache.h"
 
 namespace parkscope {
 namespace {
@@ -82,6 +83,24 @@ int Validated(int fd, const unsigned char* bits, int len, GElf_Word crc, bool ch
   return fd;
 }
 
+// The target sees our file system: its root is ours, so a file found in
+// its root is one of ours.
+bool SharesOurRoot(Pid pid) {
+  struct stat ours {}, theirs {};
+  return stat("/", &ours) == 0 && stat((ProcPath(pid, "root") + "/").c_str(), &theirs) == 0 &&
+         ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
+}
+
+// A debug file of our own file system, as its inflated copy when the cache
+// has or makes one (symbolize/inflated_debug_cache.h).
+int Inflated(int fd, const unsigned char* bits, int len) {
+  if (fd < 0) return fd;
+  int copy = OpenInflatedCopy(fd, bits, len);
+  if (copy < 0) return fd;
+  close(fd);
+  return copy;
+}
+
 int Found(int fd, const std::string& name, char** debuginfo_file_name) {
   if (fd >= 0 && debuginfo_file_name != nullptr) *debuginfo_file_name = strdup(name.c_str());
   return fd;
@@ -134,12 +153,14 @@ int OpenSeparateDebugFile(Dwfl_Module* module, Pid pid, const std::string& modul
     in_target.push_back(dir + "/.debug/" + link);
     in_target.push_back(std::string(kDebugRoot) + dir + "/" + link);
   }
+  const bool ours = SharesOurRoot(pid);
   for (const std::string& path : in_target) {
     int fd = Validated(OpenFileInTargetRoot(pid, path), bits, len, debuglink_crc, true);
+    if (fd >= 0 && ours) fd = Inflated(fd, bits, len);
     if (fd >= 0) return Found(fd, path, debuginfo_file_name);
   }
   if (!by_build_id.empty()) {
-    int fd = Validated(OpenOnHost(by_build_id), bits, len, debuglink_crc, true);
+    int fd = Inflated(Validated(OpenOnHost(by_build_id), bits, len, debuglink_crc, true), bits, len);
     if (fd >= 0) return Found(fd, by_build_id, debuginfo_file_name);
   }
   return -1;
