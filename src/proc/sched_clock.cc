@@ -71,4 +71,14 @@ std::optional<int64_t> SchedClock::NowNs(int cpu) {
   return *r.exec_start_ns + (Monotonic() - r.at_monotonic_ns);
 }
 
+void SchedClock::ReadAll(int count) {
+  for (int cpu = 0; cpu < count; ++cpu) NowNs(cpu);
+}
+
+SchedClock SchedClock::ReadingsCopy() const {
+  SchedClock copy;
+  copy.by_cpu_ = by_cpu_;
+  return copy;
+}
+
 }  // namespace parkscope

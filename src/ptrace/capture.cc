@@ -3,9 +3,12 @@
 #include <time.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "proc/proc_files.h"
@@ -14,6 +17,7 @@
 #include "proc/task_files.h"
 #include "proc/task_list.h"
 #include "ptrace/disturbed_calls.h"
+#include "ptrace/helper_thread.h"
 #include "ptrace/remote_memory.h"
 #include "ptrace/seize_watchdog.h"
 #include "ptrace/signal_guard.h"
@@ -238,6 +242,9 @@ struct InFlightStop {
 // held only for the copies of the few ahead of it (about 10 us each), so
 // the longest stop stays far below 1 ms.
 constexpr size_t kStopsInFlight = 3;
+// A first round of this many threads or more is shared with a helper
+// (AsleepShare): half the /proc reads and copies on the other CPU.
+constexpr size_t kThreadsWorthAShare = 200;
 
 // Waits for the oldest in-flight stop, copies the thread and releases it.
 void CollectOldest(const CaptureOptions& options, std::deque<InFlightStop>* in_flight,
@@ -318,6 +325,79 @@ ThreadOutcome CaptureThread(const TaskFiles& files, Tid tid, const CaptureOption
   return ThreadOutcome::kDone;
 }
 
+// A helper thread (on the other CPU) that takes its share of a large first
+// round: both it and the capture thread take the next thread from one
+// counter, so the faster does more (a fixed half left the helper, sharing
+// its CPU with the symbol prefetch, working 20 ms after the capture thread
+// was done). The threads it finds asleep it copies without a stop, and
+// those parked in calls a stop would disturb it copies as CaptureNoStop
+// does: no ptrace call at all. Every thread that needs a stop it hands
+// back to the capture thread, since only the thread that seized a tracee
+// can wait for it.
+class AsleepShare {
+ public:
+  // tids, next and maps must outlive Finish.
+  AsleepShare(const TaskFiles& files, const std::vector<Tid>& tids, std::atomic<size_t>* next,
+              const CaptureOptions& options, const std::vector<MapEntry>& maps,
+              SchedClock clock)
+      : tids_(tids), next_(next), clock_(std::move(clock)) {
+    helper_ = StartHelperThread([this, &files, &options, &maps] { Run(files, options, maps); });
+  }
+  ~AsleepShare() { Finish(); }
+  AsleepShare(const AsleepShare&) = delete;
+  AsleepShare& operator=(const AsleepShare&) = delete;
+
+  // Waits for the helper; what it handed back is then in handed_back().
+  void Finish() {
+    if (helper_.joinable()) helper_.join();
+  }
+  std::vector<RawThread>& copied() { return copied_; }
+  const std::vector<Tid>& handed_back() const { return handed_back_; }
+  // Asks the helper to take no more threads (an interrupted capture).
+  void Abandon() { abandon_requested_.store(true, std::memory_order_relaxed); }
+
+ private:
+  void Run(const TaskFiles& files, const CaptureOptions& options,
+           const std::vector<MapEntry>& maps) {
+    for (size_t i; !Abandoned() && (i = next_->fetch_add(1)) < tids_.size();) {
+      RawThread thread;
+      thread.tid = tids_[i];
+      KeptRecord syscall_file;
+      thread.probe = ProbeTask(files, thread.tid, clock_, &syscall_file);
+      if (!thread.probe.exists) continue;  // exited meanwhile
+      std::string why;
+      const Plan plan = PlanFor(files.pid(), thread.probe, options, &why);
+      thread.note = why;
+      if (plan == Plan::kCopyAsleep && CopyAsleep(files, syscall_file, maps, options, &thread)) {
+        copied_.push_back(std::move(thread));
+      } else if (plan == Plan::kNoStop) {
+        CaptureNoStop(syscall_file, maps, options, &thread);
+        copied_.push_back(std::move(thread));
+      } else if (plan == Plan::kSkip) {
+        copied_.push_back(std::move(thread));
+      } else {
+        handed_back_.push_back(thread.tid);
+      }
+    }
+  }
+  bool Abandoned() const { return abandon_requested_.load(std::memory_order_relaxed); }
+
+  const std::vector<Tid>& tids_;
+  std::atomic<size_t>* next_;
+  SchedClock clock_;  // the capture thread's readings (SchedClock::ReadingsCopy)
+  std::vector<RawThread> copied_;
+  std::vector<Tid> handed_back_;
+  std::atomic<bool> abandon_requested_{false};
+  std::thread helper_;
+};
+
+// Worth a helper: enough threads to split, a second CPU, and a one-off
+// capture that stops only what must be stopped.
+bool ShareWithAHelper(const CaptureOptions& options, size_t threads) {
+  return threads >= kThreadsWorthAShare && !options.consistent && !options.stop_all &&
+         !options.unchanged_since_previous && std::thread::hardware_concurrency() >= 2;
+}
+
 }  // namespace
 
 RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
@@ -375,7 +455,8 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
     for (int round = 0; round <= kRunningRetries && !pending.empty(); ++round) {
       if (round > 0) SleepUntil(round_end_ns + kRetryAfterNs[round - 1]);
       std::vector<Tid> running;
-      for (Tid tid : pending) {
+      // False when a held signal asks us to stop.
+      auto visit = [&](Tid tid) {
         // Before the signal check: a thread left untouched needs no bail-out
         // point, and a thousand sigpending calls are a fifth of a repeat
         // sample's budget.
@@ -384,18 +465,38 @@ RawCapture CaptureProcess(Pid pid, const CaptureOptions& options) {
           reused.tid = tid;
           reused.reused = true;
           reused.probe.exists = true;
-          continue;
+          return true;
         }
-        if (signals.Interrupted()) {
-          capture.status = CaptureStatus::kInterrupted;
-          capture.error = "interrupted; every thread was released";
-          return capture;  // `frozen` detaches on the way out
-        }
+        if (signals.Interrupted()) return false;
         const bool may_defer = round < kRunningRetries && !options.stop_all;
         if (CaptureThread(files, tid, options, clock, may_defer, &frozen, &in_flight,
                           &capture) == ThreadOutcome::kDeferred) {
           running.push_back(tid);
         }
+        return true;
+      };
+      std::atomic<size_t> next{0};
+      std::optional<AsleepShare> share;
+      if (round == 0 && ShareWithAHelper(options, pending.size())) {
+        clock.ReadAll(static_cast<int>(std::thread::hardware_concurrency()));
+        share.emplace(files, pending, &next, options, capture.maps, clock.ReadingsCopy());
+      }
+      bool interrupted = false;
+      for (size_t i; !interrupted && (i = next.fetch_add(1)) < pending.size();) {
+        interrupted = !visit(pending[i]);
+      }
+      if (share) {
+        if (interrupted) share->Abandon();
+        share->Finish();
+        for (RawThread& copied : share->copied()) capture.threads.push_back(std::move(copied));
+        for (size_t i = 0; i < share->handed_back().size() && !interrupted; ++i) {
+          interrupted = !visit(share->handed_back()[i]);
+        }
+      }
+      if (interrupted) {
+        capture.status = CaptureStatus::kInterrupted;
+        capture.error = "interrupted; every thread was released";
+        return capture;  // `frozen` and `in_flight` release on the way out
       }
       CollectAll(options, &in_flight, &capture);
       pending = std::move(running);

@@ -2,13 +2,11 @@
 
 #include <dwarf.h>
 
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-
 #include <algorithm>
 #include <cstring>
 #include <thread>
+
+#include "ptrace/helper_thread.h"
 
 namespace parkscope {
 namespace {
@@ -244,28 +242,8 @@ std::vector<UnwoundStack> UnwindAll(ModuleSession& session, const RawCapture& ca
     return stacks;
   }
   const size_t mid = n / 2;
-  // With every signal blocked, like every thread of ours but the first:
-  // SIGINT and the stop notices are the main thread's. On any CPU but
-  // ours: a new thread inherits our affinity, which may still pin us to
-  // one CPU (collect/symbol_prefetch.h), and left beside us it shared it
-  // (unwind 9.7 ms half the time instead of 5).
-  sigset_t all, before;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &before);
-  std::thread other([&] { UnwindRange(*helper, capture, max_frames, mid, n, &stacks); });
-  pthread_sigmask(SIG_SETMASK, &before, nullptr);
-  cpu_set_t elsewhere;
-  CPU_ZERO(&elsewhere);
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) CPU_SET(cpu, &elsewhere);
-  const int here = sched_getcpu();
-  if (here >= 0 && here < CPU_SETSIZE) CPU_CLR(here, &elsewhere);
-  pthread_setaffinity_np(other.native_handle(), sizeof elsewhere, &elsewhere);
-  // SCHED_IDLE: the target's own threads come first. At normal priority the
-  // helper took the other CPU from them: a running heartbeat thread in the
-  // target saw 3.7 ms gaps (1.5 ms idle noise); this way it takes only
-  // what is left over.
-  sched_param idle{};
-  pthread_setschedparam(other.native_handle(), SCHED_IDLE, &idle);
+  std::thread other = StartHelperThread(
+      [&] { UnwindRange(*helper, capture, max_frames, mid, n, &stacks); });
   UnwindRange(session, capture, max_frames, 0, mid, &stacks);
   other.join();
   return stacks;
