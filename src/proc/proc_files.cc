@@ -72,16 +72,24 @@ ReadResult ReadProcFile(const std::string& path, size_t max_bytes) {
 }
 
 ReadResult ReadProcRecord(const std::string& path, size_t max_bytes) {
-  ReadResult result;
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    result.err = errno;
-    return result;
+    ReadResult failed;
+    failed.err = errno;
+    return failed;
   }
   FdCloser closer(fd);
+  return ReadProcRecordFrom(fd, max_bytes);
+}
+
+ReadResult ReadProcRecordFrom(int fd, size_t max_bytes) {
+  ReadResult result;
   // One byte more than allowed tells a record over the cap from one at it.
   result.text.resize(max_bytes + 1);
-  ssize_t n = ReadRetryingEintr(fd, result.text.data(), result.text.size());
+  ssize_t n;
+  do {
+    n = pread(fd, result.text.data(), result.text.size(), 0);
+  } while (n < 0 && errno == EINTR);
   if (n < 0) {
     result.err = errno;
     result.text.clear();

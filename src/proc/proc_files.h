@@ -33,6 +33,9 @@ ReadResult ReadProcFile(const std::string& path, size_t max_bytes = 1 << 20);
 // its extra read that finds EOF. Files of many records (maps) may come back
 // short before their end and must use ReadProcFile.
 ReadResult ReadProcRecord(const std::string& path, size_t max_bytes);
+// The same record read from an open descriptor with pread at offset 0, which
+// makes the kernel write it afresh: a second read of a file kept open.
+ReadResult ReadProcRecordFrom(int fd, size_t max_bytes);
 
 // "/proc/PID/task/TID/leaf".
 std::string TaskPath(Pid pid, Tid tid, std::string_view leaf);

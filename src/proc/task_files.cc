@@ -7,34 +7,6 @@
 #include <string>
 
 namespace parkscope {
-namespace {
-
-// pread that retries EINTR, like ReadProcFile's reads.
-ssize_t PreadRetryingEintr(int fd, char* buf, size_t len) {
-  ssize_t n;
-  do {
-    n = pread(fd, buf, len, 0);
-  } while (n < 0 && errno == EINTR);
-  return n;
-}
-
-ReadResult ReadRecordAt(int fd, size_t max_bytes) {
-  ReadResult result;
-  // One byte more than allowed tells a record over the cap from one at it.
-  result.text.resize(max_bytes + 1);
-  ssize_t n = PreadRetryingEintr(fd, result.text.data(), result.text.size());
-  if (n < 0) {
-    result.err = errno;
-    result.text.clear();
-    return result;
-  }
-  const size_t got = static_cast<size_t>(n);
-  result.truncated = got > max_bytes;
-  result.text.resize(result.truncated ? max_bytes : got);
-  return result;
-}
-
-}  // namespace
 
 KeptRecord& KeptRecord::operator=(KeptRecord&& other) noexcept {
   if (this != &other) {
@@ -55,7 +27,7 @@ ReadResult KeptRecord::ReadAgain(size_t max_bytes) const {
     closed.err = EBADF;
     return closed;
   }
-  return ReadRecordAt(fd_, max_bytes);
+  return ReadProcRecordFrom(fd_, max_bytes);
 }
 
 TaskFiles::TaskFiles(Pid pid) : pid_(pid) {

@@ -13,6 +13,7 @@
 
 #include "proc/mapped_file.h"
 #include "proc/proc_files.h"
+#include "symbolize/hex.h"
 #include "symbolize/inflated_debug_cache.h"
 
 namespace parkscope {
@@ -24,16 +25,6 @@ std::string DirName(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string Hex(const unsigned char* bits, int len) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < len; ++i) {
-    out += kHex[bits[i] >> 4];
-    out += kHex[bits[i] & 15];
-  }
-  return out;
 }
 
 // Ours, not the target's: O_NONBLOCK and regular files only, as there.
@@ -142,7 +133,7 @@ int OpenSeparateDebugFile(Dwfl_Module* module, Pid pid, const std::string& modul
 
   std::string by_build_id;
   if (len > 1) {
-    const std::string hex = Hex(bits, len);
+    const std::string hex = HexOf(bits, len);
     by_build_id = std::string(kDebugRoot) + "/.build-id/" + hex.substr(0, 2) + "/" +
                   hex.substr(2) + ".debug";
     in_target.push_back(by_build_id);

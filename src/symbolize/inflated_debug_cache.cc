@@ -14,6 +14,8 @@
 #include <ctime>
 #include <vector>
 
+#include "symbolize/hex.h"
+
 namespace parkscope {
 namespace {
 
@@ -21,16 +23,6 @@ namespace {
 constexpr off_t kMaxSourceBytes = 256 << 20;
 // Older temporary files are the remains of a dump killed while writing.
 constexpr time_t kStaleTempSeconds = 600;
-
-std::string Hex(const unsigned char* bits, int len) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < len; ++i) {
-    out += kHex[bits[i] >> 4];
-    out += kHex[bits[i] & 15];
-  }
-  return out;
-}
 
 bool OursAndPrivate(const struct stat& st) {
   return st.st_uid == geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
@@ -168,7 +160,7 @@ int OpenInflatedCopy(int debug_fd, const unsigned char* build_id, int build_id_l
   if (build_id_len < 2 || build_id_len > 64) return -1;
   const std::string dir = InflatedCacheDir();
   if (dir.empty()) return -1;
-  const std::string path = dir + "/" + Hex(build_id, build_id_len) + ".debug";
+  const std::string path = dir + "/" + HexOf(build_id, build_id_len) + ".debug";
   if (int cached = OpenCached(path, build_id, build_id_len); cached >= 0) return cached;
 
   struct stat source {};

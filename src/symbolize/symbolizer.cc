@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "symbolize/demangle.h"
+#include "symbolize/hex.h"
 
 namespace parkscope {
 namespace {
@@ -76,11 +77,7 @@ std::string CacheKey(Dwfl_Module* module, uint64_t pc, bool is_activation) {
   int len = dwfl_module_build_id(module, &bits, &vaddr);
   std::string key;
   if (len > 0) {
-    static const char kHex[] = "0123456789abcdef";
-    for (int i = 0; i < len; ++i) {
-      key += kHex[bits[i] >> 4];
-      key += kHex[bits[i] & 15];
-    }
+    key = HexOf(bits, len);
   } else {
     key = std::string(name != nullptr ? name : "?") + "@" + std::to_string(start);
   }
