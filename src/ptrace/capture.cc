@@ -152,22 +152,30 @@ void CopyStopped(const std::vector<MapEntry>& maps, const CaptureOptions& option
 }
 
 // A thread parked in the kernel cannot move its stack, so a copy taken
-// without stopping it is exact as long as it stays parked. Re-reading the
-// syscall line afterwards tells whether it did.
-void CaptureNoStop(const KeptRecord& syscall_file, const std::vector<MapEntry>& maps,
-                   const CaptureOptions& options, RawThread* thread) {
+// without stopping it is exact as long as it stays parked. Takes registers
+// from the syscall line the probe read and copies the stack; true if the
+// same line read again afterwards is unchanged (a thread on a CPU says
+// "running").
+bool CopyFromSyscallLine(const KeptRecord& syscall_file, const std::vector<MapEntry>& maps,
+                         const CaptureOptions& options, RawThread* thread) {
   const SyscallState& before = *thread->probe.syscall;
   thread->regs = RegistersFromSyscall(before);
-  std::string why = thread->note;
   CopyStack(thread->tid, maps, options.max_stack_bytes, thread);
-  if (!thread->note.empty() && thread->note != why) why += "; " + thread->note;
-  thread->note = why;
   auto after_file = syscall_file.ReadAgain(512);
   auto after = after_file.ok() ? ParseSyscall(after_file.text) : std::nullopt;
-  if (!after || after->sp != before.sp || after->pc != before.pc ||
-      after->nr != before.nr) {
-    thread->note += "; woke during the copy, stack may be torn";
-  }
+  return after && after->kind == before.kind && after->sp == before.sp &&
+         after->pc == before.pc && after->nr == before.nr;
+}
+
+// A thread in a call that a stop would disturb is never stopped; if it
+// woke during the copy, the report says so.
+void CaptureNoStop(const KeptRecord& syscall_file, const std::vector<MapEntry>& maps,
+                   const CaptureOptions& options, RawThread* thread) {
+  std::string why = thread->note;
+  const bool parked = CopyFromSyscallLine(syscall_file, maps, options, thread);
+  if (!thread->note.empty() && thread->note != why) why += "; " + thread->note;
+  thread->note = why;
+  if (!parked) thread->note += "; woke during the copy, stack may be torn";
   thread->method = CaptureMethod::kNoStop;
 }
 
@@ -175,23 +183,14 @@ void CaptureNoStop(const KeptRecord& syscall_file, const std::vector<MapEntry>& 
 // runs, so while it sleeps its stack can be copied without stopping it:
 // the thread is never interrupted, and no ptrace call is made on it at all.
 // Whether it stayed asleep is checked afterwards, in this order: its
-// syscall line (a thread on a CPU says "running"), then its run time
-// (se.sum_exec_runtime, which grows with every run that has ended). Both
-// unchanged since the probe read them means it did not run between the
-// probe and the check, so the copy is exact. Otherwise false, and the
-// caller stops it.
+// syscall line, then its run time (se.sum_exec_runtime, which grows with
+// every run that has ended). Both unchanged since the probe read them
+// means it did not run between the probe and the check, so the copy is
+// exact. Otherwise false, and the caller stops it.
 bool CopyAsleep(const TaskFiles& files, const KeptRecord& syscall_file,
                 const std::vector<MapEntry>& maps, const CaptureOptions& options,
                 RawThread* thread) {
-  const SyscallState& before = *thread->probe.syscall;
-  thread->regs = RegistersFromSyscall(before);
-  CopyStack(thread->tid, maps, options.max_stack_bytes, thread);
-  auto after_file = syscall_file.ReadAgain(512);
-  auto after = after_file.ok() ? ParseSyscall(after_file.text) : std::nullopt;
-  if (!after || after->kind != before.kind || after->sp != before.sp ||
-      after->pc != before.pc || after->nr != before.nr) {
-    return false;
-  }
+  if (!CopyFromSyscallLine(syscall_file, maps, options, thread)) return false;
   auto run_file = files.Read(thread->tid, "schedstat", 256);
   auto run_ns = run_file.ok() ? ParseSchedstatRunNs(run_file.text) : std::nullopt;
   if (!run_ns || *run_ns != *thread->probe.sched->sum_exec_runtime_ns) return false;

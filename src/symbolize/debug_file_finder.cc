@@ -13,7 +13,7 @@
 
 #include "proc/mapped_file.h"
 #include "proc/proc_files.h"
-#include "symbolize/hex.h"
+#include "symbolize/build_id.h"
 #include "symbolize/inflated_debug_cache.h"
 
 namespace parkscope {
@@ -37,18 +37,6 @@ int OpenOnHost(const std::string& path) {
   return -1;
 }
 
-bool HasBuildId(int fd, const unsigned char* bits, int len) {
-  // ELF_C_READ, not ..._MMAP: the file is the target's, and a mapping of
-  // a file that shrinks under us faults (SIGBUS) where a read just fails.
-  Elf* elf = elf_begin(fd, ELF_C_READ, nullptr);
-  if (elf == nullptr) return false;
-  const void* id = nullptr;
-  ssize_t id_len = dwelf_elf_gnu_build_id(elf, &id);
-  const bool same = id_len == len && std::memcmp(id, bits, static_cast<size_t>(len)) == 0;
-  elf_end(elf);
-  return same;
-}
-
 // The CRC-32 .gnu_debuglink carries (zlib's polynomial and init).
 bool HasCrc(int fd, GElf_Word expected) {
   std::vector<unsigned char> buf(64 * 1024);
@@ -67,7 +55,7 @@ bool HasCrc(int fd, GElf_Word expected) {
 // Accepts fd as the module's debug file, or closes it.
 int Validated(int fd, const unsigned char* bits, int len, GElf_Word crc, bool check) {
   if (fd < 0) return -1;
-  if (check && !(len > 0 ? HasBuildId(fd, bits, len) : HasCrc(fd, crc))) {
+  if (check && !(len > 0 ? FileHasBuildId(fd, bits, len, ELF_C_READ) : HasCrc(fd, crc))) {
     close(fd);
     return -1;
   }

@@ -14,7 +14,7 @@
 #include <ctime>
 #include <vector>
 
-#include "symbolize/hex.h"
+#include "symbolize/build_id.h"
 
 namespace parkscope {
 namespace {
@@ -42,22 +42,12 @@ bool UsableDir(const std::string& dir) {
   return lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && OursAndPrivate(st);
 }
 
-bool HasBuildId(int fd, const unsigned char* bits, int len) {
-  Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
-  if (elf == nullptr) return false;
-  const void* id = nullptr;
-  const ssize_t id_len = dwelf_elf_gnu_build_id(elf, &id);
-  const bool same = id_len == len && std::memcmp(id, bits, static_cast<size_t>(len)) == 0;
-  elf_end(elf);
-  return same;
-}
-
 int OpenCached(const std::string& path, const unsigned char* bits, int len) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) return -1;
   struct stat st {};
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && OursAndPrivate(st) &&
-      HasBuildId(fd, bits, len)) {
+      FileHasBuildId(fd, bits, len, ELF_C_READ_MMAP)) {
     return fd;
   }
   close(fd);
@@ -138,8 +128,7 @@ void MakeRoom(const std::string& dir, uint64_t incoming) {
   }
 }
 
-}  // namespace
-
+// The directory in use, or "" when the cache is off or unusable.
 std::string InflatedCacheDir() {
   std::string dir;
   if (const char* set = std::getenv("PARKSCOPE_CACHE_DIR")) {
@@ -155,6 +144,8 @@ std::string InflatedCacheDir() {
   if (dir.empty() || dir[0] != '/' || !UsableDir(dir)) return "";
   return dir;
 }
+
+}  // namespace
 
 int OpenInflatedCopy(int debug_fd, const unsigned char* build_id, int build_id_len) {
   if (build_id_len < 2 || build_id_len > 64) return -1;

@@ -29,7 +29,4 @@ constexpr uint64_t kCacheMaxBytes = 1ull << 30;
 // in every later dump.
 int OpenInflatedCopy(int debug_fd, const unsigned char* build_id, int build_id_len);
 
-// The directory in use, or "" when the cache is off or unusable.
-std::string InflatedCacheDir();
-
 }  // namespace parkscope

@@ -5,8 +5,8 @@
 
 #include <cstdlib>
 
+#include "symbolize/build_id.h"
 #include "symbolize/demangle.h"
-#include "symbolize/hex.h"
 
 namespace parkscope {
 namespace {
