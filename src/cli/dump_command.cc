@@ -38,6 +38,15 @@ std::string PermissionHint(Pid pid) {
   return hint;
 }
 
+// The process ends right after the report, and the kernel takes back its
+// memory at once; freeing a snapshot of 1,000 threads (27,000 frames, each
+// with its strings) one allocation at a time took 4 ms of a 60 ms dump. A
+// pointer in a static keeps it reachable, so leak checkers do not count it.
+void LeaveForExit(SnapshotResult result) {
+  static SnapshotResult* left = nullptr;
+  left = new SnapshotResult(std::move(result));
+}
+
 // One line on stderr, so the report on stdout stays byte for byte the same.
 void PrintTimings(const StageTimes& t) {
   auto ms = [](int64_t us) { return std::to_string(us / 1000) + "." + std::to_string(us / 100 % 10); };
@@ -94,6 +103,7 @@ int RunDump(const DumpFlags& flags) {
       return kExitNothing;
   }
   WriteReport(result.snapshot, *format, output.stream());
+  LeaveForExit(std::move(result));
   if (!output.Commit()) {
     std::cerr << "parkscope: " << output.error() << "\n";
     return kExitNothing;
