@@ -38,6 +38,8 @@ class RuntimeFrameFilter {
       const std::vector<std::string>& patterns, std::string* error);
 
   bool IsRuntime(const Frame& frame) const;
+  // The same, with the module rule's answer for frame.module already known.
+  bool IsRuntime(const Frame& frame, bool module_is_runtime) const;
 
   // The module rule alone, on a module path or file name.
   static bool IsRuntimeModule(std::string_view module);

@@ -43,7 +43,7 @@ std::string PermissionHint(Pid pid) {
 // with its strings) one allocation at a time took 4 ms of a 60 ms dump. A
 // pointer in a static keeps it reachable, so leak checkers do not count it.
 void LeaveForExit(SnapshotResult result) {
-  static SnapshotResult* left = nullptr;
+  [[maybe_unused]] static SnapshotResult* left = nullptr;
   left = new SnapshotResult(std::move(result));
 }
 

@@ -41,7 +41,8 @@ struct PrefetchedSymbols {
 
 class SymbolPrefetch {
  public:
-  // Reads the maps and a few syscall lines of pid and starts loading.
+  // Starts the loading thread, which reads the maps and a few syscall lines
+  // of pid, then loads.
   explicit SymbolPrefetch(Pid pid);
   ~SymbolPrefetch();  // joins the loading thread, unpins the caller
   SymbolPrefetch(const SymbolPrefetch&) = delete;
@@ -54,11 +55,11 @@ class SymbolPrefetch {
   PrefetchedSymbols Finish(Tid memory_tid, const std::vector<MapEntry>& maps);
 
  private:
-  void Load(std::vector<MapEntry> maps, std::vector<uint64_t> pcs);
+  void Load();
   void Join();
 
   Pid pid_;
-  std::string modules_key_;
+  std::string modules_key_;  // written by the loading thread, read after Join
   PrefetchedSymbols loaded_;
   std::thread thread_;
   cpu_set_t caller_affinity_{};

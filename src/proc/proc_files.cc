@@ -12,6 +12,9 @@ namespace {
 // Large enough that /proc/PID/status or stat arrive in one read, small enough
 // to live on the stack.
 constexpr size_t kChunkBytes = 8192;
+// Holds every single-record file parkscope reads (sched, the largest, is
+// about 2 KB; its cap 16 KB).
+constexpr size_t kRecordOnStackBytes = 16384 + 1;
 
 // Closes the descriptor on every return path.
 class FdCloser {
@@ -85,10 +88,16 @@ ReadResult ReadProcRecord(const std::string& path, size_t max_bytes) {
 ReadResult ReadProcRecordFrom(int fd, size_t max_bytes) {
   ReadResult result;
   // One byte more than allowed tells a record over the cap from one at it.
-  result.text.resize(max_bytes + 1);
+  // Read on the stack and copy what came: a string sized to the cap first
+  // was a zeroed 16 KB allocation per /proc/TID/sched read, a few thousand
+  // per dump.
+  char on_stack[kRecordOnStackBytes];
+  const bool fits = max_bytes + 1 <= sizeof on_stack;
+  if (!fits) result.text.resize(max_bytes + 1);
+  char* buf = fits ? on_stack : result.text.data();
   ssize_t n;
   do {
-    n = pread(fd, result.text.data(), result.text.size(), 0);
+    n = pread(fd, buf, max_bytes + 1, 0);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
     result.err = errno;
@@ -97,7 +106,12 @@ ReadResult ReadProcRecordFrom(int fd, size_t max_bytes) {
   }
   const size_t got = static_cast<size_t>(n);
   result.truncated = got > max_bytes;
-  result.text.resize(result.truncated ? max_bytes : got);
+  const size_t kept = result.truncated ? max_bytes : got;
+  if (fits) {
+    result.text.assign(on_stack, kept);
+  } else {
+    result.text.resize(kept);
+  }
   return result;
 }
 
