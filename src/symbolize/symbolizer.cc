@@ -95,30 +95,42 @@ std::vector<Frame> Symbolizer::Symbolize(uint64_t pc, bool is_activation) {
 }
 
 void Symbolizer::SymbolizeInto(uint64_t pc, bool is_activation, std::vector<Frame>* out) {
+  Learn(pc, is_activation);
+  SymbolizeKnown(pc, is_activation, out);
+}
+
+void Symbolizer::Learn(uint64_t pc, bool is_activation) {
   const uint64_t pc_key = pc * 2 + (is_activation ? 1 : 0);
-  const std::vector<Frame>* cached = nullptr;
-  if (auto known = by_pc_.find(pc_key); known != by_pc_.end()) {
-    cached = known->second;
-  } else {
-    const uint64_t lookup_pc = is_activation || pc == 0 ? pc : pc - 1;
-    Dwfl_Module* module = dwfl_addrmodule(session_->dwfl(), lookup_pc);
-    if (module == nullptr) {
-      Frame& bare = out->emplace_back();
-      bare.pc = pc;
-      bare.is_activation = is_activation;
-      return;
-    }
-    const std::string key = CacheKey(module, pc, is_activation);
-    auto it = cache_.find(key);
-    if (it == cache_.end()) {
-      it = cache_.emplace(key, Lookup(module, pc, is_activation)).first;
-    }
-    by_pc_[pc_key] = &it->second;
-    cached = &it->second;
+  if (by_pc_.count(pc_key) != 0) return;
+  const uint64_t lookup_pc = is_activation || pc == 0 ? pc : pc - 1;
+  Dwfl_Module* module = dwfl_addrmodule(session_->dwfl(), lookup_pc);
+  if (module == nullptr) {
+    by_pc_[pc_key] = nullptr;
+    return;
+  }
+  const std::string key = CacheKey(module, pc, is_activation);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    it = cache_.emplace(key, Lookup(module, pc, is_activation)).first;
+  }
+  by_pc_[pc_key] = &it->second;
+}
+
+bool Symbolizer::SymbolizeKnown(uint64_t pc, bool is_activation,
+                                std::vector<Frame>* out) const {
+  auto known = by_pc_.find(pc * 2 + (is_activation ? 1 : 0));
+  if (known == by_pc_.end()) return false;
+  const std::vector<Frame>* cached = known->second;
+  if (cached == nullptr) {  // in no module: the bare pc
+    Frame& bare = out->emplace_back();
+    bare.pc = pc;
+    bare.is_activation = is_activation;
+    return true;
   }
   const size_t first = out->size();
   out->insert(out->end(), cached->begin(), cached->end());
   for (size_t i = first; i < out->size(); ++i) (*out)[i].pc = pc;  // the cache is position-free
+  return true;
 }
 
 std::vector<Frame> Symbolizer::Lookup(Dwfl_Module* module, uint64_t pc,

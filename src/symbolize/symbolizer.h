@@ -29,6 +29,14 @@ class Symbolizer {
   // the copies were most of the symbolize stage).
   void SymbolizeInto(uint64_t pc, bool is_activation, std::vector<Frame>* out);
 
+  // Looks (pc, is_activation) up now unless it is known already, so that
+  // SymbolizeKnown can answer it later.
+  void Learn(uint64_t pc, bool is_activation);
+  // SymbolizeInto for a pc that Learn has seen; false, with nothing
+  // appended, for one it has not. Only reads, so several threads may call
+  // it at once while no thread calls anything else.
+  bool SymbolizeKnown(uint64_t pc, bool is_activation, std::vector<Frame>* out) const;
+
   // Uses another session's modules from now on; the cache stays.
   void Rebind(ModuleSession& session) {
     session_ = &session;
@@ -45,7 +53,8 @@ class Symbolizer {
   // This session's answers by absolute pc (times two, plus is_activation):
   // a thousand threads parked at one site ask for the same pcs a thousand
   // times, and building the build-id key each time cost more than the
-  // lookups did. Points into cache_, whose nodes never move.
+  // lookups did. Points into cache_, whose nodes never move; null for a pc
+  // in no module.
   std::unordered_map<uint64_t, const std::vector<Frame>*> by_pc_;
 };
 
