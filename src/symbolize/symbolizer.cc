@@ -13,7 +13,7 @@ namespace {
 
 // The scopes of one pc (dwarf_getscopes) go innermost first; we read only
 // the function-like ones. Bounded so a corrupt DIE tree cannot run long.
-constexpr int kMaxInlineDepth = 64;
+constexpr size_t kMaxInlineDepth = 64;
 
 std::string BaseName(const char* path) {
   if (path == nullptr) return "";
@@ -165,24 +165,31 @@ std::vector<Frame> Symbolizer::Lookup(Dwfl_Module* module, uint64_t pc,
   Dwarf_Addr bias = 0;
   Dwarf_Die* cudie = dwfl_module_addrdie(module, lookup_pc, &bias);
   if (cudie == nullptr) return {outer};
-  // dwarf_getscopes lists, after an inlined_subroutine, the scopes of its
-  // abstract origin rather than of the function it was inlined into. So
-  // take only the innermost scope from it and ask dwarf_getscopes_die for
-  // that DIE's concrete nesting (as eu-addr2line -i does).
-  Dwarf_Die* pc_scopes = nullptr;
-  int npc_scopes = dwarf_getscopes(cudie, lookup_pc - bias, &pc_scopes);
-  if (npc_scopes <= 0) return {outer};
-  Dwarf_Die* scopes = nullptr;
-  int nscopes = dwarf_getscopes_die(&pc_scopes[0], &scopes);
-  std::free(pc_scopes);
-  if (nscopes <= 0) return {outer};
+  // The scopes holding the pc, innermost first, from the unit's index
+  // (symbolize/scope_index.h). For a unit the index cannot read, from
+  // dwarf_getscopes, which lists after an inlined_subroutine the scopes of
+  // its abstract origin rather than of the function it was inlined into: so
+  // only its innermost scope is taken, and dwarf_getscopes_die gives that
+  // DIE's concrete nesting (as eu-addr2line -i does).
+  std::vector<Dwarf_Die> scopes = scope_index_.ScopesAt(cudie, lookup_pc - bias);
+  if (scopes.empty()) {
+    Dwarf_Die* pc_scopes = nullptr;
+    int npc_scopes = dwarf_getscopes(cudie, lookup_pc - bias, &pc_scopes);
+    if (npc_scopes <= 0) return {outer};
+    Dwarf_Die* nesting = nullptr;
+    int nscopes = dwarf_getscopes_die(&pc_scopes[0], &nesting);
+    std::free(pc_scopes);
+    if (nscopes <= 0) return {outer};
+    scopes.assign(nesting, nesting + nscopes);
+    std::free(nesting);
+  }
 
   // Walk outward: each inlined_subroutine scope is a frame whose location is
   // the current one; its call site becomes the location of the next frame.
   std::vector<Frame> frames;
   std::string file = outer.file;
   int line = outer.line;
-  for (int i = 0; i < nscopes && i < kMaxInlineDepth; ++i) {
+  for (size_t i = 0; i < scopes.size() && i < kMaxInlineDepth; ++i) {
     Dwarf_Die* scope = &scopes[i];
     const int tag = dwarf_tag(scope);
     if (tag == DW_TAG_inlined_subroutine) {
@@ -205,7 +212,6 @@ std::vector<Frame> Symbolizer::Lookup(Dwfl_Module* module, uint64_t pc,
       break;
     }
   }
-  std::free(scopes);
   outer.file = file;
   outer.line = line;
   frames.push_back(outer);

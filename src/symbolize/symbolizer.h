@@ -15,6 +15,7 @@
 
 #include "model/snapshot.h"
 #include "symbolize/module_session.h"
+#include "symbolize/scope_index.h"
 
 namespace parkscope {
 
@@ -41,6 +42,7 @@ class Symbolizer {
   void Rebind(ModuleSession& session) {
     session_ = &session;
     by_pc_.clear();
+    scope_index_.Clear();
   }
 
   size_t cache_size() const { return cache_.size(); }
@@ -49,6 +51,7 @@ class Symbolizer {
   std::vector<Frame> Lookup(Dwfl_Module* module, uint64_t pc, bool is_activation);
 
   ModuleSession* session_;
+  ScopeIndex scope_index_;  // of session_'s units
   std::unordered_map<std::string, std::vector<Frame>> cache_;
   // This session's answers by absolute pc (times two, plus is_activation):
   // a thousand threads parked at one site ask for the same pcs a thousand
