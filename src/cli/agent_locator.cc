@@ -5,20 +5,14 @@
 #include <climits>
 #include <cstdlib>
 
+#include "proc/own_binary.h"
+
 namespace parkscope {
 namespace {
 
 constexpr char kAgentFile[] = "libparkscope_agent.so";
 
 bool Readable(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
-
-std::string ExeDir() {
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  std::string path(buf, static_cast<size_t>(n));
-  return path.substr(0, path.rfind('/'));
-}
 
 }  // namespace
 
@@ -29,7 +23,7 @@ std::optional<std::string> LocateAgent(std::string* searched) {
     if (Readable(env) && realpath(env, real) != nullptr) return std::string(real);
     return std::nullopt;
   }
-  const std::string dir = ExeDir();
+  const std::string dir = OwnBinaryDir();
   for (const std::string& candidate :
        {dir + "/../agent/" + kAgentFile, dir + "/../lib/parkscope/" + kAgentFile,
         dir + "/" + kAgentFile}) {

@@ -7,7 +7,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 
 #include "e2e_support.h"
 #include "watch_e2e.h"
@@ -119,6 +121,24 @@ TEST(WatchHttp, APortInUseIsAnErrorNotASharedPort) {
             std::string::npos)
       << second.err;
   EXPECT_EQ(first.Stop(SIGTERM), 0);
+}
+
+// The listener is a plugin (serve/http_listener.h); without it, watch
+// --listen says which files it looked for, and exits 2 before serving.
+TEST(WatchHttp, AMissingPluginIsOneLineNamingWhatWasSearched) {
+  Fixture fixture("sleep_for");
+  ASSERT_TRUE(fixture.WaitReady()) << fixture.why();
+  const std::string missing = "/nonexistent/libparkscope_http.so";
+  setenv("PARKSCOPE_HTTP_PLUGIN", missing.c_str(), 1);
+  RunResult run = RunParkscope(
+      {"watch", "-p", std::to_string(fixture.pid()), "--listen", "127.0.0.1:0"}, 30);
+  unsetenv("PARKSCOPE_HTTP_PLUGIN");
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("parkscope: cannot load the HTTP plugin libparkscope_http.so (searched " +
+                         missing + ")"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
 }
 
 }  // namespace

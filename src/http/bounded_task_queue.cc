@@ -1,4 +1,4 @@
-#include "serve/bounded_task_queue.h"
+#include "http/bounded_task_queue.h"
 
 namespace parkscope {
 
