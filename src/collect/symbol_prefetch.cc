@@ -38,7 +38,10 @@ SymbolPrefetch::SymbolPrefetch(Pid pid) : pid_(pid) {
   sigset_t all, before;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &before);
-  thread_ = std::thread(&SymbolPrefetch::Load, this);
+  thread_ = std::thread([this] {
+    Load();
+    done_.store(true, std::memory_order_release);
+  });
   pthread_sigmask(SIG_SETMASK, &before, nullptr);
   // Set from here rather than by the loader itself, so that Join, which
   // undoes it, always comes after.

@@ -23,6 +23,7 @@
 
 #include <sched.h>
 
+#include <atomic>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -53,6 +54,9 @@ class SymbolPrefetch {
   // through `memory_tid`'s process; otherwise empty (a module was loaded or
   // unloaded meanwhile, or the leader died): the caller makes its own.
   PrefetchedSymbols Finish(Tid memory_tid, const std::vector<MapEntry>& maps);
+  // Whether Finish would return at once: the loading is over, or was
+  // never started.
+  bool Done() const { return !thread_.joinable() || done_.load(std::memory_order_acquire); }
 
  private:
   void Load();
@@ -61,6 +65,7 @@ class SymbolPrefetch {
   Pid pid_;
   std::string modules_key_;  // written by the loading thread, read after Join
   PrefetchedSymbols loaded_;
+  std::atomic<bool> done_{false};
   std::thread thread_;
   cpu_set_t caller_affinity_{};
   bool caller_pinned_ = false;

@@ -153,10 +153,17 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   snapshot.taken_at_unix_ns = taken_at;
   snapshot.capture = capture.stats;
 
+  // A prefetch that is over hands its session to the unwinder as well: a
+  // session made here would load the same modules' CFI and DWARF again. One
+  // still loading (cold debug files) goes on beside the unwinding instead.
+  PrefetchedSymbols prefetched;
+  if (prefetch && prefetch->Done()) prefetched = prefetch->Finish(capture.memory_tid, capture.maps);
   std::string session_error;
-  std::unique_ptr<ModuleSession> session;
-  if (!incremental || any_copied) {
-    session = ModuleSession::Create(pid, capture.memory_tid, capture.maps, &session_error);
+  std::unique_ptr<ModuleSession> own_session;
+  ModuleSession* session = prefetched.session.get();
+  if (session == nullptr && (!incremental || any_copied)) {
+    own_session = ModuleSession::Create(pid, capture.memory_tid, capture.maps, &session_error);
+    session = own_session.get();
   }
   result.times.modules_us = LapUs(&mark);
   std::vector<UnwoundStack> stacks;
@@ -169,8 +176,7 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   result.times.unwind_us = LapUs(&mark);
   std::optional<Symbolizer> own_symbolizer;
   Symbolizer* symbolizer = nullptr;
-  PrefetchedSymbols prefetched;
-  if (prefetch) prefetched = prefetch->Finish(capture.memory_tid, capture.maps);
+  if (prefetch && !prefetched.session) prefetched = prefetch->Finish(capture.memory_tid, capture.maps);
   result.times.prefetch_us = LapUs(&mark);
   if (session && options.cache != nullptr) {
     symbolizer = CachedSymbolizer(pid, capture, options.cache);
