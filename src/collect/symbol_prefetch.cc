@@ -9,6 +9,7 @@
 #include "proc/proc_files.h"
 #include "proc/syscall_parser.h"
 #include "proc/task_list.h"
+#include "ptrace/cpu_yield.h"
 
 namespace parkscope {
 namespace {
@@ -55,8 +56,7 @@ SymbolPrefetch::SymbolPrefetch(Pid pid) : pid_(pid) {
   // whole slice, 0.7-2 ms measured with sched_switch tracing, while the
   // capture holds three threads stopped.
   pthread_setaffinity_np(thread_.native_handle(), sizeof elsewhere, &elsewhere);
-  sched_param idle{};
-  pthread_setschedparam(thread_.native_handle(), SCHED_IDLE, &idle);
+  ApplyHelperPolicy(thread_.native_handle());
   caller_affinity_ = allowed;
   caller_pinned_ = sched_setaffinity(0, sizeof only_here, &only_here) == 0;
 }
@@ -68,11 +68,12 @@ void SymbolPrefetch::Join() {
   caller_pinned_ = false;
   if (!thread_.joinable()) return;
   // The capture is over and nothing is held stopped: the loader may now
-  // have every CPU, ours included, at normal priority. Left SCHED_IDLE on a
-  // busy machine it waited 3 to 22 s for a CPU while we waited for it.
+  // have every CPU, ours included, at the priority we work at (normal, or
+  // SCHED_IDLE while we yield to the target, ptrace/cpu_yield.h). Left
+  // SCHED_IDLE on a busy machine while we waited for it at normal priority,
+  // it waited 3 to 22 s for a CPU.
   pthread_setaffinity_np(thread_.native_handle(), sizeof caller_affinity_, &caller_affinity_);
-  sched_param normal{};
-  pthread_setschedparam(thread_.native_handle(), SCHED_OTHER, &normal);
+  ApplyWorkPolicy(thread_.native_handle());
   thread_.join();
 }
 

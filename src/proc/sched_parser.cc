@@ -111,6 +111,18 @@ std::optional<int64_t> ParseSchedstatRunNs(std::string_view text) {
   return static_cast<int64_t>(*ns);
 }
 
+std::optional<int64_t> ParseSchedstatWaitNs(std::string_view text) {
+  const size_t first_end = text.find(' ');
+  if (first_end == std::string_view::npos || !ParseSchedstatRunNs(text)) return std::nullopt;
+  text.remove_prefix(first_end + 1);
+  const size_t end = text.find_first_of(" \n");
+  std::optional<uint64_t> ns = ParseU64(text.substr(0, end));
+  if (!ns || *ns > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(*ns);
+}
+
 std::optional<int64_t> BlockedNs(const SchedInfo& target,
                                  const SchedInfo& self) {
   if (!target.exec_start_ns || !self.exec_start_ns) return std::nullopt;

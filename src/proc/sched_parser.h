@@ -31,6 +31,11 @@ std::optional<SchedInfo> ParseSched(std::string_view text);
 // file a tenth the size. nullopt unless the text starts with a number.
 std::optional<int64_t> ParseSchedstatRunNs(std::string_view text);
 
+// The second field of the same file: ns spent runnable but waiting on a run
+// queue (sched_info.run_delay). nullopt unless the text starts with two
+// numbers.
+std::optional<int64_t> ParseSchedstatWaitNs(std::string_view text);
+
 // How long target has not run, in ns: self.exec_start - target.exec_start,
 // where self.exec_start is "now" on the clock of the CPU the target last ran
 // on (SchedClock, proc/sched_clock.h). No other clock works: exec_start is

@@ -4,6 +4,8 @@
 #include <sched.h>
 #include <signal.h>
 
+#include "ptrace/cpu_yield.h"
+
 namespace parkscope {
 
 std::thread StartHelperThread(std::function<void()> work) {
@@ -18,8 +20,7 @@ std::thread StartHelperThread(std::function<void()> work) {
   const int here = sched_getcpu();
   if (here >= 0 && here < CPU_SETSIZE) CPU_CLR(here, &elsewhere);
   pthread_setaffinity_np(helper.native_handle(), sizeof elsewhere, &elsewhere);
-  sched_param idle{};
-  pthread_setschedparam(helper.native_handle(), SCHED_IDLE, &idle);
+  ApplyHelperPolicy(helper.native_handle());
   return helper;
 }
 

@@ -3,7 +3,8 @@
 // capture thread's, ptrace/signal_guard.h and stop_notice.h), kept off the
 // caller's CPU (a new thread inherits the caller's affinity, which
 // collect/symbol_prefetch.h may have pinned to one CPU, and left beside it
-// the two shared it), and SCHED_IDLE, so the target's own threads always
+// the two shared it), and SCHED_IDLE (unless a starved dump stopped
+// yielding, ptrace/cpu_yield.h), so the target's own threads always
 // come first (at normal priority a helper took the other CPU from them: a
 // running heartbeat thread in the target saw 3.7 ms gaps against 1.5 ms of
 // idle noise).

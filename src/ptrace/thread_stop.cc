@@ -13,6 +13,7 @@
 #include "proc/proc_files.h"
 #include "proc/stat_parser.h"
 #include "proc/status_parser.h"
+#include "ptrace/cpu_yield.h"
 #include "ptrace/stop_notice.h"
 
 namespace parkscope {
@@ -23,14 +24,17 @@ std::mutex g_held_mu;
 std::set<Tid> g_held;  // guarded by g_held_mu
 std::atomic<int64_t> g_seize_waiting_since{0};
 
+// Hold and Drop run on the tracer thread, the only one that seizes; while
+// it holds any thread it works at normal priority (ptrace/cpu_yield.h).
 void Hold(Tid tid) {
   std::lock_guard<std::mutex> lock(g_held_mu);
+  if (g_held.empty()) OnFirstThreadHeld();
   g_held.insert(tid);
 }
 
 void Drop(Tid tid) {
   std::lock_guard<std::mutex> lock(g_held_mu);
-  g_held.erase(tid);
+  if (g_held.erase(tid) != 0 && g_held.empty()) OnLastThreadReleased();
 }
 
 }  // namespace

@@ -226,5 +226,17 @@ TEST(ProcRecord, OneReadGivesTheWholeRecordAndTruncationIsReported) {
   EXPECT_EQ(missing.err, ENOENT);
 }
 
+TEST(ProcSchedstat, RunQueueWaitIsTheSecondField) {
+  EXPECT_EQ(ParseSchedstatWaitNs("123456789 1000 42\n"), 1000);
+  EXPECT_EQ(ParseSchedstatWaitNs("5 77\n"), 77);
+  EXPECT_EQ(ParseSchedstatWaitNs("5 77"), 77);  // end of text ends the number
+  EXPECT_FALSE(ParseSchedstatWaitNs(""));
+  EXPECT_FALSE(ParseSchedstatWaitNs("123456789"));     // one field
+  EXPECT_FALSE(ParseSchedstatWaitNs("123456789 \n"));  // second field empty
+  EXPECT_FALSE(ParseSchedstatWaitNs("abc 1 2\n"));     // first field bad
+  EXPECT_FALSE(ParseSchedstatWaitNs("1 -2 3\n"));
+  EXPECT_FALSE(ParseSchedstatWaitNs("1 9223372036854775808 2\n"));  // over int64
+}
+
 }  // namespace
 }  // namespace parkscope

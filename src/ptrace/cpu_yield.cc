@@ -1,0 +1,184 @@
+#include "ptrace/cpu_yield.h"
+
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "proc/proc_files.h"
+#include "proc/sched_parser.h"
+#include "proc/task_list.h"
+
+namespace parkscope {
+namespace {
+
+// How often the watchdog looks, and how much run-queue waiting of ours in
+// one look means the machine leaves us no idle time. Half a period summed
+// over our threads: an idle machine where only the target's wake-ups
+// preempt us costs a few microseconds a look.
+constexpr auto kLookEvery = std::chrono::milliseconds(20);
+constexpr int64_t kStarvedWaitNs = 10'000'000;
+
+// Policy changes of ours and the starvation watchdog's are made under one
+// lock, so none of ours undoes the watchdog's return to normal priority.
+std::mutex g_policy_mu;
+bool g_yielding = false;  // a scope is yielding; guarded by g_policy_mu
+bool g_starved = false;   // ... and was made to stop; guarded by g_policy_mu
+thread_local int t_scope_depth = 0;
+thread_local bool t_idle_before_hold = false;
+
+// Whether this process may put a thread back from SCHED_IDLE to
+// SCHED_OTHER: the kernel allows it with CAP_SYS_NICE, or when RLIMIT_NICE
+// allows nice 0 (can_nice in kernel/sched/syscalls.c).
+bool MayLeaveIdlePolicy() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
+  if (syscall(SYS_capget, &header, data) == 0 &&
+      (data[CAP_SYS_NICE / 32].effective & (1u << (CAP_SYS_NICE % 32))) != 0) {
+    return true;
+  }
+  rlimit nice{};
+  return getrlimit(RLIMIT_NICE, &nice) == 0 &&
+         (nice.rlim_cur == RLIM_INFINITY || nice.rlim_cur >= 20);
+}
+
+bool SetPolicy(pid_t tid, int policy) {
+  sched_param param{};
+  return sched_setscheduler(tid, policy, &param) == 0;
+}
+
+// Run-queue waiting of every thread of ours but the caller, in ns; nullopt
+// if schedstat cannot be read (a kernel without CONFIG_SCHED_INFO).
+std::optional<int64_t> OurRunQueueWaitNs() {
+  const Pid self = getpid();
+  const Tid watcher = static_cast<Tid>(gettid());
+  TaskList tasks = ListTasks(self, 4096);
+  int64_t sum = 0;
+  bool any = false;
+  for (Tid tid : tasks.tids) {
+    if (tid == watcher) continue;
+    auto file = ReadProcRecord(TaskPath(self, tid, "schedstat"), 256);
+    if (!file.ok()) continue;  // a helper that just exited
+    if (auto wait = ParseSchedstatWaitNs(file.text)) {
+      sum += *wait;
+      any = true;
+    }
+  }
+  if (!any) return std::nullopt;
+  return sum;
+}
+
+// Watches for starvation and ends the yielding when it sees it.
+class StarvationWatchdog {
+ public:
+  StarvationWatchdog() {
+    // Every signal blocked: SIGCHLD stop notices and the held SIGINT/SIGTERM
+    // are for the capture thread (ptrace/signal_guard.h).
+    sigset_t all, before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &before);
+    thread_ = std::thread([this] { Watch(); });
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  }
+  ~StarvationWatchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  void Watch() {
+    std::unique_lock<std::mutex> lock(mu_);
+    std::optional<int64_t> before = OurRunQueueWaitNs();
+    while (!wake_.wait_for(lock, kLookEvery, [this] { return done_; })) {
+      std::optional<int64_t> now = OurRunQueueWaitNs();
+      // Unreadable counters leave no way to see starvation: stop yielding.
+      if (!before || !now || *now - *before >= kStarvedWaitNs) {
+        StopYielding();
+        return;
+      }
+      before = now;
+    }
+  }
+
+  static void StopYielding() {
+    std::lock_guard<std::mutex> lock(g_policy_mu);
+    g_starved = true;
+    TaskList tasks = ListTasks(getpid(), 4096);
+    for (Tid tid : tasks.tids) SetPolicy(tid, SCHED_OTHER);
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool done_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+// The one watchdog of the outermost scope (scopes on other threads of ours
+// do not yield: see CpuYieldScope()).
+std::mutex g_watchdog_mu;
+std::optional<StarvationWatchdog> g_watchdog;  // guarded by g_watchdog_mu
+
+}  // namespace
+
+CpuYieldScope::CpuYieldScope() {
+  if (t_scope_depth++ > 0 || !MayLeaveIdlePolicy()) return;
+  std::lock_guard<std::mutex> owner_lock(g_watchdog_mu);
+  if (g_watchdog) return;  // another thread of ours yields already
+  // Started before the switch, so it stays at normal priority.
+  g_watchdog.emplace();
+  {
+    std::lock_guard<std::mutex> lock(g_policy_mu);
+    g_starved = false;
+    owner_ = g_yielding = SetPolicy(0, SCHED_IDLE);
+  }
+  // Outside g_policy_mu: the watchdog may be taking it.
+  if (!owner_) g_watchdog.reset();
+}
+
+CpuYieldScope::~CpuYieldScope() {
+  --t_scope_depth;
+  if (!owner_) return;
+  std::lock_guard<std::mutex> owner_lock(g_watchdog_mu);
+  g_watchdog.reset();  // joins it: outside g_policy_mu, which it may be taking
+  std::lock_guard<std::mutex> lock(g_policy_mu);
+  g_yielding = false;
+  SetPolicy(0, SCHED_OTHER);
+}
+
+void ApplyWorkPolicy(pthread_t thread) {
+  std::lock_guard<std::mutex> lock(g_policy_mu);
+  sched_param param{};
+  pthread_setschedparam(thread, g_yielding && !g_starved ? SCHED_IDLE : SCHED_OTHER, &param);
+}
+
+void ApplyHelperPolicy(pthread_t thread) {
+  std::lock_guard<std::mutex> lock(g_policy_mu);
+  sched_param param{};
+  pthread_setschedparam(thread, g_starved ? SCHED_OTHER : SCHED_IDLE, &param);
+}
+
+void OnFirstThreadHeld() {
+  std::lock_guard<std::mutex> lock(g_policy_mu);
+  t_idle_before_hold = g_yielding && sched_getscheduler(0) == SCHED_IDLE;
+  if (t_idle_before_hold) SetPolicy(0, SCHED_OTHER);
+}
+
+void OnLastThreadReleased() {
+  std::lock_guard<std::mutex> lock(g_policy_mu);
+  if (t_idle_before_hold && g_yielding && !g_starved) SetPolicy(0, SCHED_IDLE);
+  t_idle_before_hold = false;
+}
+
+}  // namespace parkscope
