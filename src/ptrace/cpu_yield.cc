@@ -2,20 +2,19 @@
 
 #include <linux/capability.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
+#include <functional>
 #include <mutex>
-#include <thread>
+#include <optional>
 
 #include "proc/proc_files.h"
 #include "proc/sched_parser.h"
 #include "proc/task_list.h"
+#include "ptrace/periodic_thread.h"
 
 namespace parkscope {
 namespace {
@@ -55,16 +54,15 @@ bool SetPolicy(pid_t tid, int policy) {
   return sched_setscheduler(tid, policy, &param) == 0;
 }
 
-// Run-queue waiting of every thread of ours but the caller, in ns; nullopt
-// if schedstat cannot be read (a kernel without CONFIG_SCHED_INFO).
+// Run-queue waiting of every thread of ours, in ns; nullopt if schedstat
+// cannot be read (a kernel without CONFIG_SCHED_INFO). A thread that exits
+// takes its share with it, so the sum may fall; a new one starts at 0.
 std::optional<int64_t> OurRunQueueWaitNs() {
   const Pid self = getpid();
-  const Tid watcher = static_cast<Tid>(gettid());
   TaskList tasks = ListTasks(self, 4096);
   int64_t sum = 0;
   bool any = false;
   for (Tid tid : tasks.tids) {
-    if (tid == watcher) continue;
     auto file = ReadProcRecord(TaskPath(self, tid, "schedstat"), 256);
     if (!file.ok()) continue;  // a helper that just exited
     if (auto wait = ParseSchedstatWaitNs(file.text)) {
@@ -76,59 +74,32 @@ std::optional<int64_t> OurRunQueueWaitNs() {
   return sum;
 }
 
-// Watches for starvation and ends the yielding when it sees it.
-class StarvationWatchdog {
- public:
-  StarvationWatchdog() {
-    // Every signal blocked: SIGCHLD stop notices and the held SIGINT/SIGTERM
-    // are for the capture thread (ptrace/signal_guard.h).
-    sigset_t all, before;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &before);
-    thread_ = std::thread([this] { Watch(); });
-    pthread_sigmask(SIG_SETMASK, &before, nullptr);
-  }
-  ~StarvationWatchdog() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
+void StopYielding() {
+  std::lock_guard<std::mutex> lock(g_policy_mu);
+  g_starved = true;
+  TaskList tasks = ListTasks(getpid(), 4096);
+  for (Tid tid : tasks.tids) SetPolicy(tid, SCHED_OTHER);
+}
+
+// What the starvation watchdog does each period: true to look again.
+// Unreadable counters leave no way to see starvation, so they end the
+// yielding as starvation does.
+std::function<bool()> LookForStarvation() {
+  return [before = OurRunQueueWaitNs()]() mutable {
+    std::optional<int64_t> now = OurRunQueueWaitNs();
+    if (!before || !now || *now - *before >= kStarvedWaitNs) {
+      StopYielding();
+      return false;
     }
-    wake_.notify_one();
-    thread_.join();
-  }
+    before = now;
+    return true;
+  };
+}
 
- private:
-  void Watch() {
-    std::unique_lock<std::mutex> lock(mu_);
-    std::optional<int64_t> before = OurRunQueueWaitNs();
-    while (!wake_.wait_for(lock, kLookEvery, [this] { return done_; })) {
-      std::optional<int64_t> now = OurRunQueueWaitNs();
-      // Unreadable counters leave no way to see starvation: stop yielding.
-      if (!before || !now || *now - *before >= kStarvedWaitNs) {
-        StopYielding();
-        return;
-      }
-      before = now;
-    }
-  }
-
-  static void StopYielding() {
-    std::lock_guard<std::mutex> lock(g_policy_mu);
-    g_starved = true;
-    TaskList tasks = ListTasks(getpid(), 4096);
-    for (Tid tid : tasks.tids) SetPolicy(tid, SCHED_OTHER);
-  }
-
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool done_ = false;  // guarded by mu_
-  std::thread thread_;
-};
-
-// The one watchdog of the outermost scope (scopes on other threads of ours
-// do not yield: see CpuYieldScope()).
+// The one watchdog, of the scope that yields (scopes on other threads of
+// ours do not yield while it lives: see CpuYieldScope()).
 std::mutex g_watchdog_mu;
-std::optional<StarvationWatchdog> g_watchdog;  // guarded by g_watchdog_mu
+std::optional<PeriodicThread> g_watchdog;  // guarded by g_watchdog_mu
 
 }  // namespace
 
@@ -137,7 +108,7 @@ CpuYieldScope::CpuYieldScope() {
   std::lock_guard<std::mutex> owner_lock(g_watchdog_mu);
   if (g_watchdog) return;  // another thread of ours yields already
   // Started before the switch, so it stays at normal priority.
-  g_watchdog.emplace();
+  g_watchdog.emplace(kLookEvery, LookForStarvation());
   {
     std::lock_guard<std::mutex> lock(g_policy_mu);
     g_starved = false;
@@ -153,7 +124,7 @@ CpuYieldScope::~CpuYieldScope() {
   std::lock_guard<std::mutex> owner_lock(g_watchdog_mu);
   g_watchdog.reset();  // joins it: outside g_policy_mu, which it may be taking
   std::lock_guard<std::mutex> lock(g_policy_mu);
-  g_yielding = false;
+  g_yielding = g_starved = false;
   SetPolicy(0, SCHED_OTHER);
 }
 

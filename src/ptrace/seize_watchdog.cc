@@ -9,35 +9,23 @@
 
 namespace parkscope {
 
-SeizeWatchdog::SeizeWatchdog() {
-  // Started with every signal blocked: the capture's SIGCHLD stop notices
-  // and held SIGINT/SIGTERM are for the capture thread.
-  sigset_t all, before;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &before);
-  thread_ = std::thread(&SeizeWatchdog::Watch, this);
-  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+namespace {
+
+// Reaps those of our tracees that have exited, once a seize has waited
+// kSeizeStuckNs; WEXITED only, so no stop is taken from the capture thread.
+bool ReapIfASeizeIsStuck() {
+  const int64_t since = SeizeWaitingSinceNs();
+  if (since == 0 || MonotonicNs() - since < kSeizeStuckNs) return true;
+  for (Tid tid : HeldTracees()) {
+    siginfo_t info{};
+    waitid(P_PID, static_cast<id_t>(tid), &info, WEXITED | WNOHANG | __WALL);
+  }
+  return true;
 }
 
-SeizeWatchdog::~SeizeWatchdog() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    done_ = true;
-  }
-  wake_.notify_one();
-  thread_.join();
-}
+}  // namespace
 
-void SeizeWatchdog::Watch() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!wake_.wait_for(lock, std::chrono::nanoseconds(kWatchdogPeriodNs), [this] { return done_; })) {
-    const int64_t since = SeizeWaitingSinceNs();
-    if (since == 0 || MonotonicNs() - since < kSeizeStuckNs) continue;
-    for (Tid tid : HeldTracees()) {
-      siginfo_t info{};
-      waitid(P_PID, static_cast<id_t>(tid), &info, WEXITED | WNOHANG | __WALL);
-    }
-  }
-}
+SeizeWatchdog::SeizeWatchdog()
+    : thread_(std::chrono::nanoseconds(kWatchdogPeriodNs), ReapIfASeizeIsStuck) {}
 
 }  // namespace parkscope

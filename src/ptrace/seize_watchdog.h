@@ -17,10 +17,9 @@
 // finds the reaped threads gone.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
+
+#include "ptrace/periodic_thread.h"
 
 namespace parkscope {
 
@@ -30,17 +29,11 @@ inline constexpr int64_t kSeizeStuckNs = 50'000'000;
 class SeizeWatchdog {
  public:
   SeizeWatchdog();
-  ~SeizeWatchdog();
   SeizeWatchdog(const SeizeWatchdog&) = delete;
   SeizeWatchdog& operator=(const SeizeWatchdog&) = delete;
 
  private:
-  void Watch();
-
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool done_ = false;  // guarded by mu_; the destructor wakes the thread at once
-  std::thread thread_;
+  PeriodicThread thread_;
 };
 
 }  // namespace parkscope

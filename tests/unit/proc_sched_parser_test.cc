@@ -1,6 +1,7 @@
 #include "proc/sched_parser.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <string>
@@ -204,6 +205,10 @@ TEST(ProcSchedstat, RunTimeIsTheFirstField) {
 }
 
 TEST(ProcSchedstat, OurOwnThreadsFileParses) {
+  // The kernel adds a running thread's time to the counter only when it
+  // is switched out or a tick lands: a fresh process that had done neither
+  // read 0 (a Release build, run on its own). A sleep switches it out.
+  usleep(2000);
   ReadResult read = ReadProcRecord("/proc/thread-self/schedstat", 256);
   ASSERT_TRUE(read.ok()) << "errno " << read.err;
   auto ns = ParseSchedstatRunNs(read.text);
