@@ -16,20 +16,6 @@ constexpr size_t kChunkBytes = 8192;
 // about 2 KB; its cap 16 KB).
 constexpr size_t kRecordOnStackBytes = 16384 + 1;
 
-// Closes the descriptor on every return path.
-class FdCloser {
- public:
-  explicit FdCloser(int fd) : fd_(fd) {}
-  FdCloser(const FdCloser&) = delete;
-  FdCloser& operator=(const FdCloser&) = delete;
-  ~FdCloser() {
-    if (fd_ >= 0) close(fd_);
-  }
-
- private:
-  int fd_;
-};
-
 // read() that retries EINTR: a signal delivered to the collector must not
 // turn into a spurious "could not read" for a thread.
 ssize_t ReadRetryingEintr(int fd, char* buf, size_t len) {

@@ -3,6 +3,8 @@
 // so tests can feed the parsers captured or hostile text instead.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -11,6 +13,20 @@
 #include "model/snapshot.h"
 
 namespace parkscope {
+
+// Closes a descriptor on every return path.
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+  ~FdCloser() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+ private:
+  int fd_;
+};
 
 struct ReadResult {
   int err = 0;             // errno of the failing open/read; 0 on success
