@@ -84,7 +84,10 @@ void SymbolPrefetch::Load() {
   auto maps_file = ReadProcFile(ProcPath(pid_, "maps"), kMapsMax);
   if (!maps_file.ok() || maps_file.text.empty()) return;  // gone, or a zombie leader
   std::vector<MapEntry> maps = ParseMaps(maps_file.text).entries;
-  TaskList tasks = ListTasks(pid_);
+  // A few tids only: listing all 1,000 tasks of a process costs 2 to 3 ms
+  // of kernel time, and a listing stops once it has as many as asked (the
+  // first the kernel lists, in the order threads were created).
+  TaskList tasks = ListTasks(pid_, kThreadsSampled);
   std::vector<uint64_t> pcs;
   for (size_t i = 0; i < tasks.tids.size() && i < kThreadsSampled; ++i) {
     auto file = ReadProcFile(TaskPath(pid_, tasks.tids[i], "syscall"), 512);
