@@ -12,7 +12,6 @@
 #include "proc/comm.h"
 #include "proc/fd_kind.h"
 #include "proc/target_tids.h"
-#include "ptrace/cpu_yield.h"
 #include "ptrace/helper_thread.h"
 #include "ptrace/remote_memory.h"
 #include "ptrace/thread_stop.h"
@@ -120,8 +119,6 @@ int64_t LapUs(int64_t* mark) {
 }  // namespace
 
 SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
-  // The target's threads come before ours for the CPU throughout.
-  CpuYieldScope yield;
   SnapshotResult result;
   const int64_t taken_at = UnixNowNs();
   int64_t mark = MonotonicNs();
