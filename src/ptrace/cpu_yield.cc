@@ -1,15 +1,13 @@
 #include "ptrace/cpu_yield.h"
 
-#include <linux/capability.h>
 #include <sched.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "proc/proc_files.h"
 #include "proc/sched_parser.h"
@@ -34,24 +32,22 @@ bool g_starved = false;   // ... and was made to stop; guarded by g_policy_mu
 thread_local int t_scope_depth = 0;
 thread_local bool t_idle_before_hold = false;
 
-// Whether this process may put a thread back from SCHED_IDLE to
-// SCHED_OTHER: the kernel allows it with CAP_SYS_NICE, or when RLIMIT_NICE
-// allows nice 0 (can_nice in kernel/sched/syscalls.c).
-bool MayLeaveIdlePolicy() {
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
-  if (syscall(SYS_capget, &header, data) == 0 &&
-      (data[CAP_SYS_NICE / 32].effective & (1u << (CAP_SYS_NICE % 32))) != 0) {
-    return true;
-  }
-  rlimit nice{};
-  return getrlimit(RLIMIT_NICE, &nice) == 0 &&
-         (nice.rlim_cur == RLIM_INFINITY || nice.rlim_cur >= 20);
-}
-
 bool SetPolicy(pid_t tid, int policy) {
   sched_param param{};
   return sched_setscheduler(tid, policy, &param) == 0;
+}
+
+// Whether a thread of ours may come back from SCHED_IDLE to SCHED_OTHER,
+// asked of the kernel itself: a short-lived thread goes there and back.
+// Our capabilities cannot tell: can_nice() (kernel/sched/syscalls.c) wants
+// CAP_SYS_NICE in the initial user namespace, or an RLIMIT_NICE that allows
+// nice 0, and in a container's user namespace the capability bit is set but
+// does not count. A failed trial costs nothing: that thread ends.
+bool MayLeaveIdlePolicy() {
+  bool may = false;
+  std::thread trial([&may] { may = SetPolicy(0, SCHED_IDLE) && SetPolicy(0, SCHED_OTHER); });
+  trial.join();
+  return may;
 }
 
 // Run-queue waiting of every thread of ours, in ns; nullopt if schedstat

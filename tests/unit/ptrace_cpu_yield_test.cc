@@ -67,13 +67,16 @@ TEST(CpuYield, HoldingOutsideAScopeChangesNothing) {
 }
 
 TEST(CpuYield, WaitedForThreadsFollowTheScopeAndHelpersStayIdle) {
+  {
+    CpuYieldScope probe;  // before the thread: a skip must not leave it joinable
+    SKIP_UNLESS_YIELDING(probe);
+  }
   std::atomic<bool> done{false};
   std::thread other([&] {
     while (!done.load()) sched_yield();
   });
   {
     CpuYieldScope scope;
-    SKIP_UNLESS_YIELDING(scope);
     ApplyWorkPolicy(other.native_handle());
     EXPECT_EQ(PolicyOf(other.native_handle()), SCHED_IDLE);
   }
