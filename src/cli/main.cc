@@ -17,9 +17,9 @@ namespace {
 // ms here) and the report of 1,000 threads take milliseconds too, and so
 // does the kernel's teardown of our memory at exit. A heartbeat thread in
 // the target saw a median longest gap of 1.5 ms with the yield starting at
-// main and 1.15 ms with it starting at exec (idle noise: 1.0 ms). A
-// constructor is the earliest point of our own: glibc passes it argc and
-// argv. The scope is never destroyed, so the exit happens at SCHED_IDLE;
+// main, and 1.15 ms with the whole process under `chrt -i 0`, from exec on
+// (idle: 1.0 ms). A constructor is the earliest point of our own: glibc
+// passes it argc and argv. The scope is never destroyed, so the exit happens at SCHED_IDLE;
 // the volatile pointer keeps it reachable for leak checkers (a store
 // nothing reads is otherwise dropped).
 parkscope::CpuYieldScope* volatile dump_yields = nullptr;

@@ -2,7 +2,6 @@
 
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 
 #include <set>
 
@@ -10,6 +9,7 @@
 #include "proc/syscall_parser.h"
 #include "proc/task_list.h"
 #include "ptrace/cpu_yield.h"
+#include "ptrace/helper_thread.h"
 
 namespace parkscope {
 namespace {
@@ -36,14 +36,10 @@ SymbolPrefetch::SymbolPrefetch(Pid pid) : pid_(pid) {
   // notices (ptrace/stop_notice.h) and the SIGINT/SIGTERM it holds until
   // every thread is released (ptrace/signal_guard.h) are the capture
   // thread's; delivered here, SIGINT would end the process mid-capture.
-  sigset_t all, before;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &before);
-  thread_ = std::thread([this] {
+  thread_ = StartWithSignalsBlocked([this] {
     Load();
     done_.store(true, std::memory_order_release);
   });
-  pthread_sigmask(SIG_SETMASK, &before, nullptr);
   // Set from here rather than by the loader itself, so that Join, which
   // undoes it, always comes after.
   //
@@ -89,8 +85,8 @@ void SymbolPrefetch::Load() {
   // first the kernel lists, in the order threads were created).
   TaskList tasks = ListTasks(pid_, kThreadsSampled);
   std::vector<uint64_t> pcs;
-  for (size_t i = 0; i < tasks.tids.size() && i < kThreadsSampled; ++i) {
-    auto file = ReadProcFile(TaskPath(pid_, tasks.tids[i], "syscall"), 512);
+  for (Tid tid : tasks.tids) {
+    auto file = ReadProcFile(TaskPath(pid_, tid, "syscall"), 512);
     if (!file.ok()) continue;
     auto syscall = ParseSyscall(file.text);
     if (syscall && syscall->kind == SyscallState::Kind::kInSyscall) pcs.push_back(syscall->pc);

@@ -62,7 +62,7 @@ TaskList ListTasks(Pid pid, size_t max_tasks) {
   }
   FdCloser closer(fd);
   alignas(DirEntry64) char buf[kDirChunkBytes];
-  for (bool full = false; !full;) {
+  for (bool stop = false; !stop;) {
     const ssize_t got = getdents64(fd, buf, sizeof buf);
     if (got < 0) {
       if (errno == EINTR) continue;
@@ -77,7 +77,7 @@ TaskList ListTasks(Pid pid, size_t max_tasks) {
       // A record the kernel wrote cannot be shorter than its header or run
       // past what it returned; stop rather than read beyond the buffer.
       if (entry->d_reclen < offsetof(DirEntry64, d_name) + 1 || entry->d_reclen > got - at) {
-        full = true;
+        stop = true;
         break;
       }
       at += entry->d_reclen;
@@ -87,7 +87,7 @@ TaskList ListTasks(Pid pid, size_t max_tasks) {
       std::optional<int> tid = ParseInt(name);
       if (!tid || *tid <= 0) continue;
       if (list.tids.size() >= max_tasks) {
-        list.truncated = full = true;
+        list.truncated = stop = true;
         break;
       }
       list.tids.push_back(*tid);

@@ -29,25 +29,11 @@ constexpr int64_t kStarvedWaitNs = 10'000'000;
 std::mutex g_policy_mu;
 bool g_yielding = false;  // a scope is yielding; guarded by g_policy_mu
 bool g_starved = false;   // ... and was made to stop; guarded by g_policy_mu
-thread_local int t_scope_depth = 0;
 thread_local bool t_idle_before_hold = false;
 
 bool SetPolicy(pid_t tid, int policy) {
   sched_param param{};
   return sched_setscheduler(tid, policy, &param) == 0;
-}
-
-// Whether a thread of ours may come back from SCHED_IDLE to SCHED_OTHER,
-// asked of the kernel itself: a short-lived thread goes there and back.
-// Our capabilities cannot tell: can_nice() (kernel/sched/syscalls.c) wants
-// CAP_SYS_NICE in the initial user namespace, or an RLIMIT_NICE that allows
-// nice 0, and in a container's user namespace the capability bit is set but
-// does not count. A failed trial costs nothing: that thread ends.
-bool MayLeaveIdlePolicy() {
-  bool may = false;
-  std::thread trial([&may] { may = SetPolicy(0, SCHED_IDLE) && SetPolicy(0, SCHED_OTHER); });
-  trial.join();
-  return may;
 }
 
 // Run-queue waiting of every thread of ours, in ns; nullopt if schedstat
@@ -92,33 +78,40 @@ std::function<bool()> LookForStarvation() {
   };
 }
 
-// The one watchdog, of the scope that yields (scopes on other threads of
-// ours do not yield while it lives: see CpuYieldScope()).
-std::mutex g_watchdog_mu;
-std::optional<PeriodicThread> g_watchdog;  // guarded by g_watchdog_mu
-
 }  // namespace
 
+// Asked of the kernel itself: a short-lived thread goes there and back.
+// Our capabilities cannot tell: can_nice() (kernel/sched/syscalls.c) wants
+// CAP_SYS_NICE in the initial user namespace, or an RLIMIT_NICE that allows
+// nice 0, and in a container's user namespace the capability bit is set but
+// does not count. A failed trial costs nothing: that thread ends.
+bool MayLeaveIdlePolicy() {
+  bool may = false;
+  std::thread trial([&may] { may = SetPolicy(0, SCHED_IDLE) && SetPolicy(0, SCHED_OTHER); });
+  trial.join();
+  return may;
+}
+
 CpuYieldScope::CpuYieldScope() {
-  if (t_scope_depth++ > 0 || !MayLeaveIdlePolicy()) return;
-  std::lock_guard<std::mutex> owner_lock(g_watchdog_mu);
-  if (g_watchdog) return;  // another thread of ours yields already
+  {
+    std::lock_guard<std::mutex> lock(g_policy_mu);
+    if (g_yielding) return;  // an outer scope yields already
+  }
+  if (!MayLeaveIdlePolicy()) return;
   // Started before the switch, so it stays at normal priority.
-  g_watchdog.emplace(kLookEvery, LookForStarvation());
+  watchdog_.emplace(kLookEvery, LookForStarvation());
   {
     std::lock_guard<std::mutex> lock(g_policy_mu);
     g_starved = false;
-    owner_ = g_yielding = SetPolicy(0, SCHED_IDLE);
+    g_yielding = SetPolicy(0, SCHED_IDLE);
   }
   // Outside g_policy_mu: the watchdog may be taking it.
-  if (!owner_) g_watchdog.reset();
+  if (!g_yielding) watchdog_.reset();
 }
 
 CpuYieldScope::~CpuYieldScope() {
-  --t_scope_depth;
-  if (!owner_) return;
-  std::lock_guard<std::mutex> owner_lock(g_watchdog_mu);
-  g_watchdog.reset();  // joins it: outside g_policy_mu, which it may be taking
+  if (!watchdog_) return;
+  watchdog_.reset();  // joins it: outside g_policy_mu, which it may be taking
   std::lock_guard<std::mutex> lock(g_policy_mu);
   g_yielding = g_starved = false;
   SetPolicy(0, SCHED_OTHER);

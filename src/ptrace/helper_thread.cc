@@ -8,12 +8,17 @@
 
 namespace parkscope {
 
-std::thread StartHelperThread(std::function<void()> work) {
+std::thread StartWithSignalsBlocked(std::function<void()> work) {
   sigset_t all, before;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &before);
-  std::thread helper(std::move(work));
+  std::thread started(std::move(work));
   pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  return started;
+}
+
+std::thread StartHelperThread(std::function<void()> work) {
+  std::thread helper = StartWithSignalsBlocked(std::move(work));
   cpu_set_t elsewhere;
   CPU_ZERO(&elsewhere);
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) CPU_SET(cpu, &elsewhere);

@@ -17,4 +17,9 @@ namespace parkscope {
 
 std::thread StartHelperThread(std::function<void()> work);
 
+// Only the first of those: work on a new thread with every signal blocked,
+// for the threads beside a capture that are not helpers of its CPU work
+// (the symbol prefetch, the watchdogs of ptrace/periodic_thread.h).
+std::thread StartWithSignalsBlocked(std::function<void()> work);
+
 }  // namespace parkscope

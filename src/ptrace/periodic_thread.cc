@@ -1,15 +1,11 @@
 #include "ptrace/periodic_thread.h"
 
-#include <signal.h>
+#include "ptrace/helper_thread.h"
 
 namespace parkscope {
 
 PeriodicThread::PeriodicThread(std::chrono::nanoseconds period, std::function<bool()> look) {
-  sigset_t all, before;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &before);
-  thread_ = std::thread([this, period, look = std::move(look)] { Run(period, look); });
-  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  thread_ = StartWithSignalsBlocked([this, period, look = std::move(look)] { Run(period, look); });
 }
 
 PeriodicThread::~PeriodicThread() {

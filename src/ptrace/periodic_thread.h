@@ -1,8 +1,7 @@
 // A thread of ours that wakes every period to look at something, for the
 // watchdogs beside a capture (ptrace/seize_watchdog.h, ptrace/cpu_yield.h).
-// It starts with every signal blocked: the capture's SIGCHLD stop notices
-// (ptrace/stop_notice.h) and the SIGINT/SIGTERM it holds until every thread
-// is released (ptrace/signal_guard.h) are the capture thread's. Its
+// It starts with every signal blocked (StartWithSignalsBlocked,
+// ptrace/helper_thread.h). Its
 // destructor wakes it at once and joins it, so ending a capture never
 // waits out a period.
 #pragma once

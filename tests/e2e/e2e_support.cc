@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -332,6 +333,21 @@ std::vector<std::string> StoppedOrTracedThreads(pid_t pid) {
     }
   }
   return bad;
+}
+
+CpuHogs::CpuHogs() {
+  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < 2 * cpus; ++i) {
+    hogs_.emplace_back([this] {
+      while (!done_.load(std::memory_order_relaxed)) {
+      }
+    });
+  }
+}
+
+CpuHogs::~CpuHogs() {
+  done_.store(true);
+  for (auto& hog : hogs_) hog.join();
 }
 
 }  // namespace parkscope::e2e

@@ -5,8 +5,10 @@
 #include <sys/types.h>
 
 #include <nlohmann/json.hpp>
+#include <atomic>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace parkscope::e2e {
@@ -100,6 +102,20 @@ std::vector<nlohmann::json> ThreadsNamed(const nlohmann::json& snapshot, const s
 // "State:" letter and TracerPid of every thread of pid, for "left nothing
 // stopped or traced" checks. Returns a description of each offender.
 std::vector<std::string> StoppedOrTracedThreads(pid_t pid);
+
+// Spinning threads of normal priority, two per CPU, for as long as it
+// lives: a machine that leaves no CPU idle.
+class CpuHogs {
+ public:
+  CpuHogs();
+  ~CpuHogs();
+  CpuHogs(const CpuHogs&) = delete;
+  CpuHogs& operator=(const CpuHogs&) = delete;
+
+ private:
+  std::atomic<bool> done_{false};
+  std::vector<std::thread> hogs_;
+};
 
 // The basename of a path.
 std::string BaseName(const std::string& path);
