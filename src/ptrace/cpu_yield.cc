@@ -1,6 +1,7 @@
 #include "ptrace/cpu_yield.h"
 
 #include <sched.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,18 +10,18 @@
 #include <optional>
 #include <thread>
 
-#include "proc/proc_files.h"
-#include "proc/sched_parser.h"
 #include "proc/task_list.h"
 #include "ptrace/periodic_thread.h"
+#include "ptrace/run_queue_starvation.h"
 
 namespace parkscope {
 namespace {
 
-// How often the watchdog looks, and how much run-queue waiting of ours in
-// one look means the machine leaves us no idle time. Half a period summed
-// over our threads: an idle machine where only the target's wake-ups
-// preempt us costs a few microseconds a look.
+// How often the watchdog looks, and how much accounted run-queue waiting of
+// ours in one look means the machine leaves us no idle time
+// (ptrace/run_queue_starvation.h). Half a period summed over our threads:
+// an idle machine where only the target's wake-ups preempt us costs a few
+// microseconds a look.
 constexpr auto kLookEvery = std::chrono::milliseconds(20);
 constexpr int64_t kStarvedWaitNs = 10'000'000;
 
@@ -36,26 +37,6 @@ bool SetPolicy(pid_t tid, int policy) {
   return sched_setscheduler(tid, policy, &param) == 0;
 }
 
-// Run-queue waiting of every thread of ours, in ns; nullopt if schedstat
-// cannot be read (a kernel without CONFIG_SCHED_INFO). A thread that exits
-// takes its share with it, so the sum may fall; a new one starts at 0.
-std::optional<int64_t> OurRunQueueWaitNs() {
-  const Pid self = getpid();
-  TaskList tasks = ListTasks(self, 4096);
-  int64_t sum = 0;
-  bool any = false;
-  for (Tid tid : tasks.tids) {
-    auto file = ReadProcRecord(TaskPath(self, tid, "schedstat"), 256);
-    if (!file.ok()) continue;  // a helper that just exited
-    if (auto wait = ParseSchedstatWaitNs(file.text)) {
-      sum += *wait;
-      any = true;
-    }
-  }
-  if (!any) return std::nullopt;
-  return sum;
-}
-
 void StopYielding() {
   std::lock_guard<std::mutex> lock(g_policy_mu);
   g_starved = true;
@@ -65,15 +46,17 @@ void StopYielding() {
 
 // What the starvation watchdog does each period: true to look again.
 // Unreadable counters leave no way to see starvation, so they end the
-// yielding as starvation does.
+// yielding as starvation does. The first samples are taken by the thread
+// that starts the watchdog, before it yields.
 std::function<bool()> LookForStarvation() {
-  return [before = OurRunQueueWaitNs()]() mutable {
-    std::optional<int64_t> now = OurRunQueueWaitNs();
-    if (!before || !now || *now - *before >= kStarvedWaitNs) {
+  return [before = SampleOurThreads()]() mutable {
+    std::optional<RunSamples> now = SampleOurThreads();
+    if (now) now->erase(static_cast<Tid>(syscall(SYS_gettid)));  // the watchdog
+    if (!before || !now || Starved(*before, *now, kStarvedWaitNs)) {
       StopYielding();
       return false;
     }
-    before = now;
+    before = std::move(now);
     return true;
   };
 }

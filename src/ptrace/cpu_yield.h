@@ -20,9 +20,10 @@
 // - A machine that leaves no idle time would starve an idle-policy dump
 //   (SCHED_IDLE weighs 3 against a normal thread's 1024: a 50 ms dump
 //   could take seconds). A watchdog at normal priority looks every 20 ms at
-//   how long our threads waited on a run queue (schedstat's run_delay); once
-//   they waited half of that period or more, every thread of ours returns
-//   to normal priority for the rest of the scope.
+//   our threads' scheduler counters; once they waited on a run queue half
+//   of that period or more, or one of them waited a whole period
+//   (ptrace/run_queue_starvation.h), every thread of ours returns to normal
+//   priority for the rest of the scope.
 //
 // dump yields (cli/main.cc); watch, record and run do not: for the daemon
 // a repeat sample beside a busy target thread took 16 ms instead of 9, and
