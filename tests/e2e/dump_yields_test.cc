@@ -8,23 +8,26 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "e2e_support.h"
+#include "proc/proc_files.h"
 #include "ptrace/cpu_yield.h"
 
 namespace parkscope::e2e {
 namespace {
 
 // The scheduling policy of a task (field 41 of /proc/PID/task/TID/stat),
-// -1 if it cannot be read.
+// -1 if it cannot be read: the dump's threads exit while they are watched,
+// and a read of an exited thread's file fails with ESRCH (which
+// std::istreambuf_iterator turned into an exception, once in CI).
 int PolicyOf(pid_t pid, pid_t tid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  ReadResult file = ReadProcRecord(TaskPath(pid, tid, "stat"), 1024);
+  if (!file.ok()) return -1;
+  const std::string& text = file.text;
   const size_t close = text.rfind(')');
   if (close == std::string::npos) return -1;
   std::istringstream fields(text.substr(close + 2));  // from field 3, the state
