@@ -246,9 +246,9 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   };
   const size_t n = capture.threads.size();
   if (n >= kThreadsWorthAHelper && std::thread::hardware_concurrency() >= 2) {
-    std::thread helper = StartHelperThread([&] { build_range(n / 2, n); });
+    HelperThread helper([&] { build_range(n / 2, n); });
     build_range(0, n / 2);
-    helper.join();
+    helper.Join();
   } else {
     build_range(0, n);
   }

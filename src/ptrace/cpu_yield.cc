@@ -4,7 +4,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -16,14 +15,6 @@
 
 namespace parkscope {
 namespace {
-
-// How often the watchdog looks, and how much accounted run-queue waiting of
-// ours in one look means the machine leaves us no idle time
-// (ptrace/run_queue_starvation.h). Half a period summed over our threads:
-// an idle machine where only the target's wake-ups preempt us costs a few
-// microseconds a look.
-constexpr auto kLookEvery = std::chrono::milliseconds(20);
-constexpr int64_t kStarvedWaitNs = 10'000'000;
 
 // Policy changes of ours and the starvation watchdog's are made under one
 // lock, so none of ours undoes the watchdog's return to normal priority.
@@ -82,7 +73,7 @@ CpuYieldScope::CpuYieldScope() {
   }
   if (!MayLeaveIdlePolicy()) return;
   // Started before the switch, so it stays at normal priority.
-  watchdog_.emplace(kLookEvery, LookForStarvation());
+  watchdog_.emplace(kStarvationLookEvery, LookForStarvation());
   {
     std::lock_guard<std::mutex> lock(g_policy_mu);
     g_starved = false;

@@ -16,18 +16,23 @@ constexpr size_t kMaxOwnThreads = 4096;
 
 }  // namespace
 
+std::optional<ThreadRunSample> SampleThread(Pid pid, Tid tid) {
+  auto counters = ReadProcRecord(TaskPath(pid, tid, "schedstat"), 256);
+  if (!counters.ok()) return std::nullopt;
+  std::optional<int64_t> run = ParseSchedstatRunNs(counters.text);
+  std::optional<int64_t> wait = ParseSchedstatWaitNs(counters.text);
+  if (!run || !wait) return std::nullopt;
+  auto stat = ReadProcRecord(TaskPath(pid, tid, "stat"), 1024);
+  std::optional<TaskStat> parsed = stat.ok() ? ParseStat(stat.text) : std::nullopt;
+  return ThreadRunSample{*run, *wait, parsed && parsed->state == 'R'};
+}
+
 std::optional<RunSamples> SampleOurThreads() {
   const Pid self = getpid();
   RunSamples samples;
   for (Tid tid : ListTasks(self, kMaxOwnThreads).tids) {
-    auto counters = ReadProcRecord(TaskPath(self, tid, "schedstat"), 256);
-    if (!counters.ok()) continue;  // a helper that just exited
-    std::optional<int64_t> run = ParseSchedstatRunNs(counters.text);
-    std::optional<int64_t> wait = ParseSchedstatWaitNs(counters.text);
-    if (!run || !wait) continue;
-    auto stat = ReadProcRecord(TaskPath(self, tid, "stat"), 1024);
-    std::optional<TaskStat> parsed = stat.ok() ? ParseStat(stat.text) : std::nullopt;
-    samples[tid] = {*run, *wait, parsed && parsed->state == 'R'};
+    // A thread that just exited (a helper) has no sample.
+    if (auto sample = SampleThread(self, tid)) samples[tid] = *sample;
   }
   if (samples.empty()) return std::nullopt;
   return samples;

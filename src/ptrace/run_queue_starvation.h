@@ -13,6 +13,7 @@
 //   sign seeing nothing until then.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -21,6 +22,13 @@
 
 namespace parkscope {
 
+// How often the watchdogs look, and how much accounted run-queue waiting
+// in one look means the machine leaves us no idle time: half a period. On
+// an idle machine, where only the target's wake-ups preempt us, a look sees
+// a few microseconds.
+constexpr std::chrono::milliseconds kStarvationLookEvery{20};
+constexpr int64_t kStarvedWaitNs = 10'000'000;
+
 struct ThreadRunSample {
   int64_t run_ns = 0;     // schedstat's first field: time on a CPU
   int64_t wait_ns = 0;    // its second: accounted run-queue waiting
@@ -28,6 +36,10 @@ struct ThreadRunSample {
 };
 
 using RunSamples = std::map<Tid, ThreadRunSample>;
+
+// One thread; nullopt if its counters cannot be read (it exited, or a
+// kernel without CONFIG_SCHED_INFO).
+std::optional<ThreadRunSample> SampleThread(Pid pid, Tid tid);
 
 // Every thread of this process. nullopt when no thread's counters could be
 // read (a kernel without CONFIG_SCHED_INFO): starvation cannot be seen.

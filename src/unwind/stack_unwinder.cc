@@ -242,10 +242,9 @@ std::vector<UnwoundStack> UnwindAll(ModuleSession& session, const RawCapture& ca
     return stacks;
   }
   const size_t mid = n / 2;
-  std::thread other = StartHelperThread(
-      [&] { UnwindRange(*helper, capture, max_frames, mid, n, &stacks); });
+  HelperThread other([&] { UnwindRange(*helper, capture, max_frames, mid, n, &stacks); });
   UnwindRange(session, capture, max_frames, 0, mid, &stacks);
-  other.join();
+  other.Join();
   return stacks;
 }
 
