@@ -66,25 +66,26 @@ HelperThread::HelperThread(std::function<void()> work)
       });
 }
 
+// The first look comes one period in: a helper that is done by then (all
+// of them, on a machine with idle time) costs no /proc read.
 void HelperThread::Join() {
   if (!thread_.joinable()) return;
   std::optional<ThreadRunSample> before;
   bool watching = true;
   std::unique_lock<std::mutex> lock(progress_->mu);
-  while (!progress_->done) {
+  while (!progress_->done_cv.wait_for(lock, kStarvationLookEvery,
+                                      [this] { return progress_->done; })) {
     const Tid tid = progress_->tid;
+    if (!watching || tid == 0) continue;
     lock.unlock();
-    if (watching && tid != 0) {
-      std::optional<ThreadRunSample> now = SampleThread(getpid(), tid);
-      if (before && now && Starved({{tid, *before}}, {{tid, *now}}, kStarvedWaitNs)) {
-        sched_param normal{};
-        pthread_setschedparam(thread_.native_handle(), SCHED_OTHER, &normal);
-        watching = false;
-      }
-      before = now;
+    std::optional<ThreadRunSample> now = SampleThread(getpid(), tid);
+    if (before && now && Starved({{tid, *before}}, {{tid, *now}}, kStarvedWaitNs)) {
+      sched_param normal{};
+      pthread_setschedparam(thread_.native_handle(), SCHED_OTHER, &normal);
+      watching = false;
     }
+    before = now;
     lock.lock();
-    progress_->done_cv.wait_for(lock, kStarvationLookEvery, [this] { return progress_->done; });
   }
   lock.unlock();
   thread_.join();
