@@ -12,6 +12,7 @@
 #include "proc/comm.h"
 #include "proc/fd_kind.h"
 #include "proc/target_tids.h"
+#include "ptrace/cpu_yield.h"
 #include "ptrace/helper_thread.h"
 #include "ptrace/remote_memory.h"
 #include "ptrace/thread_stop.h"
@@ -119,6 +120,10 @@ int64_t LapUs(int64_t* mark) {
 }  // namespace
 
 SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
+  // The helpers below may work SCHED_IDLE while this scope watches them
+  // (ptrace/cpu_yield.h); inside a dump's, which yields every thread, this
+  // one does nothing.
+  CpuYieldScope helpers_yield(CpuYield::kHelpersOnly);
   SnapshotResult result;
   const int64_t taken_at = UnixNowNs();
   int64_t mark = MonotonicNs();
@@ -246,9 +251,9 @@ SnapshotResult TakeSnapshot(Pid pid, const SnapshotOptions& options) {
   };
   const size_t n = capture.threads.size();
   if (n >= kThreadsWorthAHelper && std::thread::hardware_concurrency() >= 2) {
-    HelperThread helper([&] { build_range(n / 2, n); });
+    std::thread helper = StartHelperThread([&] { build_range(n / 2, n); });
     build_range(0, n / 2);
-    helper.Join();
+    helper.join();
   } else {
     build_range(0, n);
   }

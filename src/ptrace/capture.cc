@@ -340,14 +340,16 @@ class AsleepShare {
               const CaptureOptions& options, const std::vector<MapEntry>& maps,
               SchedClock clock)
       : tids_(tids), next_(next), clock_(std::move(clock)) {
-    helper_ = HelperThread([this, &files, &options, &maps] { Run(files, options, maps); });
+    helper_ = StartHelperThread([this, &files, &options, &maps] { Run(files, options, maps); });
   }
   ~AsleepShare() { Finish(); }
   AsleepShare(const AsleepShare&) = delete;
   AsleepShare& operator=(const AsleepShare&) = delete;
 
   // Waits for the helper; what it handed back is then in handed_back().
-  void Finish() { helper_.Join(); }
+  void Finish() {
+    if (helper_.joinable()) helper_.join();
+  }
   std::vector<RawThread>& copied() { return copied_; }
   const std::vector<Tid>& handed_back() const { return handed_back_; }
   // Asks the helper to take no more threads (an interrupted capture).
@@ -385,7 +387,7 @@ class AsleepShare {
   std::vector<RawThread> copied_;
   std::vector<Tid> handed_back_;
   std::atomic<bool> abandon_requested_{false};
-  HelperThread helper_;
+  std::thread helper_;
 };
 
 // Worth a helper: enough threads to split, a second CPU, and a one-off

@@ -19,8 +19,9 @@ namespace {
 // Policy changes of ours and the starvation watchdog's are made under one
 // lock, so none of ours undoes the watchdog's return to normal priority.
 std::mutex g_policy_mu;
-bool g_yielding = false;  // a scope is yielding; guarded by g_policy_mu
-bool g_starved = false;   // ... and was made to stop; guarded by g_policy_mu
+bool g_active = false;    // a scope watches; guarded by g_policy_mu
+bool g_yielding = false;  // ... and yields every thread; guarded by g_policy_mu
+bool g_starved = false;   // ... and its watchdog saw starvation; guarded by g_policy_mu
 thread_local bool t_idle_before_hold = false;
 
 bool SetPolicy(pid_t tid, int policy) {
@@ -60,35 +61,35 @@ std::function<bool()> LookForStarvation() {
 // nice 0, and in a container's user namespace the capability bit is set but
 // does not count. A failed trial costs nothing: that thread ends.
 bool MayLeaveIdlePolicy() {
-  bool may = false;
-  std::thread trial([&may] { may = SetPolicy(0, SCHED_IDLE) && SetPolicy(0, SCHED_OTHER); });
-  trial.join();
+  static const bool may = [] {
+    bool leaves = false;
+    std::thread trial([&leaves] { leaves = SetPolicy(0, SCHED_IDLE) && SetPolicy(0, SCHED_OTHER); });
+    trial.join();
+    return leaves;
+  }();
   return may;
 }
 
-CpuYieldScope::CpuYieldScope() {
+CpuYieldScope::CpuYieldScope(CpuYield what) {
   {
     std::lock_guard<std::mutex> lock(g_policy_mu);
-    if (g_yielding) return;  // an outer scope yields already
+    if (g_active) return;  // an outer scope is
   }
   if (!MayLeaveIdlePolicy()) return;
   // Started before the switch, so it stays at normal priority.
   watchdog_.emplace(kStarvationLookEvery, LookForStarvation());
-  {
-    std::lock_guard<std::mutex> lock(g_policy_mu);
-    g_starved = false;
-    g_yielding = SetPolicy(0, SCHED_IDLE);
-  }
-  // Outside g_policy_mu: the watchdog may be taking it.
-  if (!g_yielding) watchdog_.reset();
+  std::lock_guard<std::mutex> lock(g_policy_mu);
+  g_active = true;
+  g_starved = false;
+  g_yielding = what == CpuYield::kEveryThread && SetPolicy(0, SCHED_IDLE);
 }
 
 CpuYieldScope::~CpuYieldScope() {
   if (!watchdog_) return;
   watchdog_.reset();  // joins it: outside g_policy_mu, which it may be taking
   std::lock_guard<std::mutex> lock(g_policy_mu);
-  g_yielding = g_starved = false;
-  SetPolicy(0, SCHED_OTHER);
+  if (g_yielding) SetPolicy(0, SCHED_OTHER);
+  g_active = g_yielding = g_starved = false;
 }
 
 void ApplyWorkPolicy(pthread_t thread) {
@@ -100,7 +101,7 @@ void ApplyWorkPolicy(pthread_t thread) {
 void ApplyHelperPolicy(pthread_t thread) {
   std::lock_guard<std::mutex> lock(g_policy_mu);
   sched_param param{};
-  pthread_setschedparam(thread, g_starved ? SCHED_OTHER : SCHED_IDLE, &param);
+  pthread_setschedparam(thread, g_active && !g_starved ? SCHED_IDLE : SCHED_OTHER, &param);
 }
 
 void OnFirstThreadHeld() {

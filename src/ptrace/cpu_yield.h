@@ -25,14 +25,15 @@
 //   (ptrace/run_queue_starvation.h), every thread of ours returns to normal
 //   priority for the rest of the scope.
 //
-// dump yields (cli/main.cc); watch, record and run do not: for the daemon
-// a repeat sample beside a busy target thread took 16 ms instead of 9, and
-// 0.9 ms more CPU, against its 5 ms budget; they keep normal priority with
-// SCHED_IDLE helpers, as before.
+// dump yields every thread (cli/main.cc); watch, record and run only their
+// helpers (collect/take_snapshot.cc): for the daemon a repeat sample beside
+// a busy target thread took 16 ms instead of 9, and 0.9 ms more CPU,
+// against its 5 ms budget, with every thread yielding.
 //
 // Only a process that may come back from SCHED_IDLE yields (CAP_SYS_NICE,
 // as root has, or an RLIMIT_NICE that allows nice 0): without it a thread
-// cannot leave SCHED_IDLE, and neither exception could be kept.
+// cannot leave SCHED_IDLE, and neither exception could be kept; its
+// helpers then work at normal priority too.
 #pragma once
 
 #include <pthread.h>
@@ -43,27 +44,38 @@
 
 namespace parkscope {
 
+enum class CpuYield {
+  kEveryThread,  // dump: the calling thread and every thread it starts
+  kHelpersOnly,  // one capture of watch, record or run: only the helpers
+};
+
 // Yields the CPU from construction to destruction, for the calling thread
-// and every thread it (or they) start meanwhile, which inherit its policy.
-// One yields at a time: a scope made while another yields does nothing.
-// The destructor puts the calling thread back to normal priority.
+// and every thread it (or they) start meanwhile, which inherit its policy;
+// or, with kHelpersOnly, only for the helper threads beside the capture
+// (ApplyHelperPolicy). Either way the starvation watchdog looks after all
+// of our threads meanwhile: a helper is SCHED_IDLE only under its watch,
+// because whoever waits for a starved helper, in a join or behind a lock
+// it holds, waits with it (beside two spinning threads per CPU, watch's
+// first sample of 1,000 threads took 5.2 to 8.7 s with unwatched helpers).
+// One scope is active at a time: a scope made while another is does
+// nothing. The destructor puts the calling thread back to normal priority.
 class CpuYieldScope {
  public:
-  CpuYieldScope();
+  explicit CpuYieldScope(CpuYield what = CpuYield::kEveryThread);
   ~CpuYieldScope();
   CpuYieldScope(const CpuYieldScope&) = delete;
   CpuYieldScope& operator=(const CpuYieldScope&) = delete;
 
-  // Whether this scope made its thread yield (false: another one does, or
-  // this process may not come back from SCHED_IDLE).
-  bool yielding() const { return watchdog_.has_value(); }
+  // Whether this scope is the active one (false: another one is, or this
+  // process may not come back from SCHED_IDLE).
+  bool active() const { return watchdog_.has_value(); }
 
  private:
   std::optional<PeriodicThread> watchdog_;  // the starvation watchdog
 };
 
 // Whether a thread of this process may come back from SCHED_IDLE to
-// SCHED_OTHER; a scope yields only if so.
+// SCHED_OTHER; a scope is active only if so. Asked once per process.
 bool MayLeaveIdlePolicy();
 
 // Sets a thread of ours to the policy it should work at now: a thread that
@@ -71,8 +83,8 @@ bool MayLeaveIdlePolicy();
 // capture is over) SCHED_IDLE inside a yielding scope, SCHED_OTHER outside
 // one or once the scope was starved.
 void ApplyWorkPolicy(pthread_t thread);
-// A helper beside the capture thread (ptrace/helper_thread.h): SCHED_IDLE,
-// inside a scope or not, unless a scope was starved.
+// A helper beside the capture thread (ptrace/helper_thread.h): SCHED_IDLE
+// inside an active scope that was not starved, SCHED_OTHER otherwise.
 void ApplyHelperPolicy(pthread_t thread);
 
 // Called by ptrace/thread_stop.cc, on the tracer thread, when it begins to

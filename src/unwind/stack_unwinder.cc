@@ -242,9 +242,10 @@ std::vector<UnwoundStack> UnwindAll(ModuleSession& session, const RawCapture& ca
     return stacks;
   }
   const size_t mid = n / 2;
-  HelperThread other([&] { UnwindRange(*helper, capture, max_frames, mid, n, &stacks); });
+  std::thread other = StartHelperThread(
+      [&] { UnwindRange(*helper, capture, max_frames, mid, n, &stacks); });
   UnwindRange(session, capture, max_frames, 0, mid, &stacks);
-  other.Join();
+  other.join();
   return stacks;
 }
 

@@ -6,7 +6,11 @@
 #include <time.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
+#include <vector>
+
+#include "ptrace/helper_thread.h"
 
 namespace parkscope {
 namespace {
@@ -25,7 +29,7 @@ double Seconds() {
 }
 
 #define SKIP_UNLESS_YIELDING(scope)                                                     \
-  if (!(scope).yielding())                                                              \
+  if (!(scope).active())                                                              \
   GTEST_SKIP() << "this process may not leave SCHED_IDLE (needs CAP_SYS_NICE, as root " \
                   "has, or RLIMIT_NICE >= 20), so it does not yield"
 
@@ -41,7 +45,7 @@ TEST(CpuYield, ScopeYieldsThreadsStartedInsideInheritAndTheEndRestores) {
     EXPECT_EQ(inherited, SCHED_IDLE);
     {
       CpuYieldScope nested;
-      EXPECT_FALSE(nested.yielding());
+      EXPECT_FALSE(nested.active());
       EXPECT_EQ(sched_getscheduler(0), SCHED_IDLE);
     }
     // The inner scope's end changes nothing.
@@ -66,7 +70,7 @@ TEST(CpuYield, HoldingOutsideAScopeChangesNothing) {
   EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);
 }
 
-TEST(CpuYield, WaitedForThreadsFollowTheScopeAndHelpersStayIdle) {
+TEST(CpuYield, WaitedForThreadsAndHelpersFollowTheScope) {
   {
     CpuYieldScope probe;  // before the thread: a skip must not leave it joinable
     SKIP_UNLESS_YIELDING(probe);
@@ -82,10 +86,62 @@ TEST(CpuYield, WaitedForThreadsFollowTheScopeAndHelpersStayIdle) {
   }
   ApplyWorkPolicy(other.native_handle());
   EXPECT_EQ(PolicyOf(other.native_handle()), SCHED_OTHER);
+  {
+    CpuYieldScope helpers_only(CpuYield::kHelpersOnly);
+    EXPECT_TRUE(helpers_only.active());
+    EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);  // the caller does not yield
+    ApplyHelperPolicy(other.native_handle());
+    EXPECT_EQ(PolicyOf(other.native_handle()), SCHED_IDLE);
+    ApplyWorkPolicy(other.native_handle());
+    EXPECT_EQ(PolicyOf(other.native_handle()), SCHED_OTHER);
+  }
+  // With no watchdog to bring it back, a helper works at normal priority.
   ApplyHelperPolicy(other.native_handle());
-  EXPECT_EQ(PolicyOf(other.native_handle()), SCHED_IDLE);
+  EXPECT_EQ(PolicyOf(other.native_handle()), SCHED_OTHER);
   done.store(true);
   other.join();
+}
+
+// Two spinning threads of normal priority on every CPU, and a SCHED_IDLE
+// helper that holds a lock the caller waits for: the caller is blocked, not
+// in a join, and the helper would get about 0.15 % of a CPU, 20 s for the
+// 30 ms of work below. The watchdog sees the helper starved and returns it
+// to normal priority.
+TEST(CpuYield, AHelperStarvedHoldingALockIsReturnedToNormalPriority) {
+  CpuYieldScope scope(CpuYield::kHelpersOnly);
+  SKIP_UNLESS_YIELDING(scope);
+  std::atomic<bool> done{false};
+  std::vector<std::thread> hogs;
+  for (unsigned i = 0; i < 2 * std::max(1u, std::thread::hardware_concurrency()); ++i) {
+    hogs.emplace_back([&] {
+      while (!done.load(std::memory_order_relaxed)) {
+      }
+    });
+  }
+  std::mutex lock;
+  std::atomic<bool> locked{false};
+  int policy_at_end = -1;
+  const double started = Seconds();
+  std::thread helper = StartHelperThread([&] {
+    std::lock_guard<std::mutex> hold(lock);
+    locked.store(true);
+    timespec cpu_start{}, cpu_now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_start);
+    do {
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_now);
+    } while ((cpu_now.tv_sec - cpu_start.tv_sec) * 1'000'000'000L + cpu_now.tv_nsec -
+                     cpu_start.tv_nsec < 30'000'000L &&
+             Seconds() - started < 10);
+    policy_at_end = sched_getscheduler(0);
+  });
+  while (!locked.load() && Seconds() - started < 10) sched_yield();
+  { std::lock_guard<std::mutex> wait_behind_it(lock); }
+  const double took = Seconds() - started;
+  helper.join();
+  done.store(true);
+  for (auto& hog : hogs) hog.join();
+  EXPECT_EQ(policy_at_end, SCHED_OTHER) << "the helper was never returned to normal priority";
+  EXPECT_LT(took, 1.0) << "a liveness bound with a wide margin: a look every 20 ms";
 }
 
 // One CPU, a thread of normal priority spinning on it, and the yielding
@@ -108,7 +164,7 @@ TEST(CpuYield, AStarvedScopeReturnsEveryThreadToNormalPriority) {
   double waited_s = 0;
   {
     CpuYieldScope scope;
-    if (scope.yielding()) {
+    if (scope.active()) {
       std::thread idle_helper([&] {
         const double start = Seconds();
         while (Seconds() - start < 10 && sched_getscheduler(0) != SCHED_OTHER) {
