@@ -29,11 +29,15 @@ bool SetPolicy(pid_t tid, int policy) {
   return sched_setscheduler(tid, policy, &param) == 0;
 }
 
+// Only the threads we made SCHED_IDLE: the daemon's other threads keep
+// whatever policy they were started with.
 void StopYielding() {
   std::lock_guard<std::mutex> lock(g_policy_mu);
   g_starved = true;
   TaskList tasks = ListTasks(getpid(), 4096);
-  for (Tid tid : tasks.tids) SetPolicy(tid, SCHED_OTHER);
+  for (Tid tid : tasks.tids) {
+    if (sched_getscheduler(tid) == SCHED_IDLE) SetPolicy(tid, SCHED_OTHER);
+  }
 }
 
 // What the starvation watchdog does each period: true to look again.
