@@ -153,7 +153,7 @@ TEST(WatchDaemon, FirstSampleOfAThousandThreadsWhenNoCpuIsIdle) {
   auto first = watch.WaitFor("sample", 30);
   ASSERT_TRUE(first) << watch.Stderr();
   EXPECT_GE((*first)["captured"].get<int>(), 1000) << *first;
-  EXPECT_LT((*first)["duration_us"].get<int64_t>(), 2'000'000) << *first;
+  EXPECT_LT((*first)["duration_us"].get<int64_t>(), 3'000'000) << *first;
   EXPECT_EQ(watch.Stop(SIGTERM), 0);
 }
 
