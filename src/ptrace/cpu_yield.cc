@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <functional>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -59,16 +60,28 @@ std::function<bool()> LookForStarvation() {
 
 }  // namespace
 
-// Asked of the kernel itself: a short-lived thread goes there and back.
-// Our capabilities cannot tell: can_nice() (kernel/sched/syscalls.c) wants
-// CAP_SYS_NICE in the initial user namespace, or an RLIMIT_NICE that allows
-// nice 0, and in a container's user namespace the capability bit is set but
-// does not count. A failed trial costs nothing: that thread ends.
+// Asked of the kernel itself: a thread of ours is set to SCHED_IDLE and
+// back. Our capabilities cannot tell: can_nice() (kernel/sched/syscalls.c)
+// wants CAP_SYS_NICE in the initial user namespace, or an RLIMIT_NICE that
+// allows nice 0, and in a container's user namespace the capability bit is
+// set but does not count. The subject sleeps all along, changed from here:
+// a runnable SCHED_IDLE subject waited 142 ms for a CPU beside spinning
+// threads, with the caller joining it and no watchdog yet. If it cannot
+// come back it is left to end on its own, whenever it gets a CPU.
 bool MayLeaveIdlePolicy() {
   static const bool may = [] {
-    bool leaves = false;
-    std::thread trial([&leaves] { leaves = SetPolicy(0, SCHED_IDLE) && SetPolicy(0, SCHED_OTHER); });
-    trial.join();
+    std::promise<void> end;
+    std::thread subject([ended = end.get_future()] { ended.wait(); });
+    sched_param param{};
+    const bool leaves =
+        pthread_setschedparam(subject.native_handle(), SCHED_IDLE, &param) == 0 &&
+        pthread_setschedparam(subject.native_handle(), SCHED_OTHER, &param) == 0;
+    end.set_value();
+    if (leaves) {
+      subject.join();
+    } else {
+      subject.detach();
+    }
     return leaves;
   }();
   return may;
