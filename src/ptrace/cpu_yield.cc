@@ -35,7 +35,7 @@ bool SetPolicy(pid_t tid, int policy) {
 void StopYielding() {
   std::lock_guard<std::mutex> lock(g_policy_mu);
   g_starved = true;
-  TaskList tasks = ListTasks(getpid(), 4096);
+  TaskList tasks = ListTasks(getpid(), kMaxOwnThreads);
   for (Tid tid : tasks.tids) {
     if (sched_getscheduler(tid) == SCHED_IDLE) SetPolicy(tid, SCHED_OTHER);
   }

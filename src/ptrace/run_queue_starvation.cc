@@ -8,14 +8,6 @@
 #include "proc/task_list.h"
 
 namespace parkscope {
-namespace {
-
-// Our own process has a handful of threads; the bound only keeps a runaway
-// from making each look long.
-constexpr size_t kMaxOwnThreads = 4096;
-
-}  // namespace
-
 std::optional<ThreadRunSample> SampleThread(Pid pid, Tid tid) {
   auto counters = ReadProcRecord(TaskPath(pid, tid, "schedstat"), 256);
   if (!counters.ok()) return std::nullopt;

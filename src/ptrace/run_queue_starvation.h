@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -28,6 +29,9 @@ namespace parkscope {
 // a few microseconds.
 constexpr std::chrono::milliseconds kStarvationLookEvery{20};
 constexpr int64_t kStarvedWaitNs = 10'000'000;
+// Our own process has a handful of threads; the bound only keeps a runaway
+// from making each look (or the return to normal priority) long.
+constexpr size_t kMaxOwnThreads = 4096;
 
 struct ThreadRunSample {
   int64_t run_ns = 0;     // schedstat's first field: time on a CPU
